@@ -1,8 +1,26 @@
-//! Raft. (API stub; implementation in progress.)
+//! Raft, as Figure 2 of the extended Raft paper describes it, with the 6.5840 lab's fast log backup,
+//! persistence and snapshots, running on labrpc in madsim's virtual time.
+//!
+//! The peer is split in two: [`core`] is the state machine (roles, log, every rule of Figure 2), and
+//! [`driver`] owns the timers, the RPC sends and the apply loop. The public handle is [`Raft`].
 
+mod core;
+mod driver;
+pub mod log;
+pub mod messages;
+mod persist;
+mod signal;
+mod timing;
+
+use crate::core::Core;
 use futures::channel::mpsc;
-use labrpc::ClientEnd;
+use labrpc::{ClientEnd, Service};
+use messages::*;
 use sim::Persister;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub use timing::HEARTBEAT;
 
 /// What Raft delivers to its service, in log order, on the apply channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,7 +28,11 @@ pub enum ApplyMsg {
     /// A committed command at `index` (the command bytes are exactly what `start` was given).
     Command { index: u64, command: Vec<u8> },
     /// A snapshot installed from the leader, covering everything up to `index` (of `term`).
-    Snapshot { index: u64, term: u64, data: Vec<u8> },
+    Snapshot {
+        index: u64,
+        term: u64,
+        data: Vec<u8>,
+    },
 }
 
 /// Where Raft sends applied messages.
@@ -23,39 +45,166 @@ pub enum RaftError {
     CorruptState(String),
 }
 
+impl std::fmt::Display for RaftError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RaftError::CorruptState(why) => write!(f, "corrupt persisted raft state: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for RaftError {}
+
+/// A read-only view of a peer's state, for checkers; reading it changes nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerView {
+    pub term: u64,
+    pub role: RoleName,
+    pub voted_for: Option<u64>,
+    pub snapshot_index: u64,
+    pub snapshot_term: u64,
+    /// Terms of the entries after the snapshot, in order.
+    pub log_terms: Vec<u64>,
+    pub commit_index: u64,
+    pub last_applied: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleName {
+    Follower,
+    Candidate,
+    Leader,
+}
+
+struct Shared {
+    me: usize,
+    peers: Vec<ClientEnd>,
+    core: Mutex<Core>,
+    killed: AtomicBool,
+}
+
 /// A handle to one Raft peer. Cloning shares the peer.
 #[derive(Clone)]
-pub struct Raft {}
+pub struct Raft {
+    shared: Arc<Shared>,
+}
 
 impl Raft {
     /// Starts peer `me` of `peers` (peers[me] is its own end). Must be called from a task on the peer's
     /// madsim node: the peer's timers and loops are spawned there and die with it.
     pub fn new(
-        _peers: Vec<ClientEnd>,
-        _me: usize,
-        _persister: Persister,
-        _apply_tx: ApplySender,
+        peers: Vec<ClientEnd>,
+        me: usize,
+        persister: Persister,
+        apply_tx: ApplySender,
     ) -> Result<Raft, RaftError> {
-        todo!()
+        let hard = persist::HardState::decode(&persister.raft_state(), peers.len())
+            .map_err(RaftError::CorruptState)?;
+        let (applier, apply_wake) = signal::signal();
+        let core = Core::new(me, peers.len(), hard, persister, applier);
+        let raft = Raft {
+            shared: Arc::new(Shared {
+                me,
+                peers,
+                core: Mutex::new(core),
+                killed: AtomicBool::new(false),
+            }),
+        };
+        driver::start(&raft, apply_wake, apply_tx);
+        Ok(raft)
     }
+
     /// The labrpc service ("Raft") answering this peer's RPCs; the tester adds it to the peer's server.
-    pub fn service(&self) -> labrpc::Service {
-        todo!()
+    pub fn service(&self) -> Service {
+        let (a, b, c) = (self.clone(), self.clone(), self.clone());
+        Service::new("Raft")
+            .method("RequestVote", move |args: RequestVoteArgs| {
+                let raft = a.clone();
+                async move { raft.unless_killed(|core| core.handle_request_vote(args)) }
+            })
+            .method("AppendEntries", move |args: AppendEntriesArgs| {
+                let raft = b.clone();
+                async move { raft.unless_killed(|core| core.handle_append_entries(args)) }
+            })
+            .method("InstallSnapshot", move |args: InstallSnapshotArgs| {
+                let raft = c.clone();
+                async move { raft.unless_killed(|core| core.handle_install_snapshot(args)) }
+            })
     }
+
     /// Proposes `command`; `Some((index, term))` if this peer believes it is leader, else `None`.
-    pub fn start(&self, _command: Vec<u8>) -> Option<(u64, u64)> {
-        todo!()
+    pub fn start(&self, command: Vec<u8>) -> Option<(u64, u64)> {
+        if self.killed() {
+            return None;
+        }
+        self.core().start(command)
     }
+
     /// (current term, whether this peer believes it is leader).
     pub fn state(&self) -> (u64, bool) {
-        todo!()
+        let core = self.core();
+        (core.term(), core.is_leader() && !self.killed())
     }
+
     /// The service has a snapshot of everything up to and including `index`; Raft may drop that log.
-    pub fn snapshot(&self, _index: u64, _snapshot: Vec<u8>) {
-        todo!()
+    pub fn snapshot(&self, index: u64, snapshot: Vec<u8>) {
+        if !self.killed() {
+            self.core().snapshot(index, snapshot);
+        }
     }
+
     /// Stops the peer: no more RPC handling effects, timers or applies.
     pub fn kill(&self) {
-        todo!()
+        self.shared.killed.store(true, Ordering::Release);
+    }
+
+    /// A read-only snapshot of this peer's state.
+    pub fn view(&self) -> PeerView {
+        let core = self.core();
+        let log = core.log();
+        PeerView {
+            term: core.term(),
+            role: match core.role() {
+                core::Role::Follower => RoleName::Follower,
+                core::Role::Candidate { .. } => RoleName::Candidate,
+                core::Role::Leader(_) => RoleName::Leader,
+            },
+            voted_for: core.voted_for(),
+            snapshot_index: log.snapshot_index(),
+            snapshot_term: log.snapshot_term(),
+            log_terms: (log.snapshot_index() + 1..=log.last_index())
+                .filter_map(|i| log.term_at(i))
+                .collect(),
+            commit_index: core.commit_index(),
+            last_applied: core.last_applied(),
+        }
+    }
+
+    fn killed(&self) -> bool {
+        self.shared.killed.load(Ordering::Acquire)
+    }
+
+    fn core(&self) -> MutexGuard<'_, Core> {
+        // Core methods do not panic midway through an update; a poisoned lock means a test already
+        // failed elsewhere, and the state is still the last consistent one.
+        self.shared.core.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn end(&self, peer: usize) -> &ClientEnd {
+        &self.shared.peers[peer]
+    }
+
+    fn others(&self) -> impl Iterator<Item = usize> + use<> {
+        let me = self.shared.me;
+        (0..self.shared.peers.len()).filter(move |&p| p != me)
+    }
+
+    /// Runs an RPC handler on the core, or answers a neutral default once killed.
+    fn unless_killed<R: Default>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
+        if self.killed() {
+            R::default()
+        } else {
+            f(&mut self.core())
+        }
     }
 }

@@ -1,0 +1,133 @@
+//! The async side of a peer: timers, RPC sends and the apply loop. Every task here is spawned on the
+//! peer's madsim node (it must be created from a task running there), so a crash ends them all.
+//! The lock on the core is never held across an await.
+
+use crate::core::{Outbound, TickOutcome};
+use crate::messages::*;
+use crate::signal::Waiter;
+use crate::timing::HEARTBEAT;
+use crate::{ApplySender, Raft};
+use futures::{FutureExt, SinkExt};
+use madsim::task::spawn;
+use madsim::time::sleep_until;
+
+/// How many commands the applier takes from the core per lock.
+const APPLY_BATCH: usize = 64;
+
+pub fn start(raft: &Raft, applier: Waiter, apply_tx: ApplySender) {
+    spawn(election_timer(raft.clone()));
+    spawn(apply_loop(raft.clone(), applier, apply_tx));
+}
+
+async fn election_timer(raft: Raft) {
+    while !raft.killed() {
+        let deadline = raft.core().election_deadline();
+        sleep_until(deadline).await;
+        if raft.killed() {
+            return;
+        }
+        let outcome = raft.core().tick();
+        match outcome {
+            TickOutcome::Nothing => {}
+            TickOutcome::RequestVotes(args) => {
+                for peer in raft.others() {
+                    spawn(request_vote(raft.clone(), peer, args.clone()));
+                }
+            }
+            TickOutcome::BecameLeader(replicators) => start_replicators(&raft, replicators),
+        }
+    }
+}
+
+async fn request_vote(raft: Raft, peer: usize, args: RequestVoteArgs) {
+    let Ok(reply) = raft
+        .end(peer)
+        .call::<_, RequestVoteReply>("Raft.RequestVote", &args)
+        .await
+    else {
+        return;
+    };
+    if raft.killed() {
+        return;
+    }
+    let won = raft.core().on_vote_reply(peer, args.term, reply);
+    if let Some(replicators) = won {
+        start_replicators(&raft, replicators);
+    }
+}
+
+fn start_replicators(raft: &Raft, replicators: Vec<(usize, Waiter)>) {
+    let term = raft.core().term();
+    for (peer, waiter) in replicators {
+        spawn(replicate(raft.clone(), peer, term, waiter));
+    }
+}
+
+/// Keeps one follower up to date while this peer leads in `term`: sends at once when woken (new
+/// entries, a rejection to retry), and at least every heartbeat interval. Sends do not wait for the
+/// previous reply, so a slow or lost reply never delays the next heartbeat.
+async fn replicate(raft: Raft, peer: usize, term: u64, mut wake: Waiter) {
+    loop {
+        if raft.killed() {
+            return;
+        }
+        let Some(message) = raft.core().outbound(peer, term) else {
+            return;
+        };
+        spawn(send(raft.clone(), peer, term, message));
+        let heartbeat = madsim::time::sleep(HEARTBEAT);
+        futures::select! {
+            _ = wake.wait().fuse() => {}
+            _ = heartbeat.fuse() => {}
+        }
+    }
+}
+
+async fn send(raft: Raft, peer: usize, term: u64, message: Outbound) {
+    match message {
+        Outbound::Append(args) => {
+            let (prev, n) = (args.prev_log_index, args.entries.len() as u64);
+            let result = raft
+                .end(peer)
+                .call::<_, AppendEntriesReply>("Raft.AppendEntries", &args)
+                .await;
+            if let Ok(reply) = result
+                && !raft.killed()
+            {
+                raft.core().on_append_reply(peer, term, prev, n, reply);
+            }
+        }
+        Outbound::Snapshot(args) => {
+            let index = args.last_included_index;
+            let result = raft
+                .end(peer)
+                .call::<_, InstallSnapshotReply>("Raft.InstallSnapshot", &args)
+                .await;
+            if let Ok(reply) = result
+                && !raft.killed()
+            {
+                raft.core().on_snapshot_reply(peer, term, index, reply);
+            }
+        }
+    }
+}
+
+/// Delivers committed entries and installed snapshots on the apply channel, in order, never holding
+/// the core's lock while the service is slow to receive.
+async fn apply_loop(raft: Raft, mut wake: Waiter, mut apply_tx: ApplySender) {
+    loop {
+        if raft.killed() {
+            return;
+        }
+        let batch = raft.core().take_applies(APPLY_BATCH);
+        if batch.is_empty() {
+            wake.wait().await;
+            continue;
+        }
+        for msg in batch {
+            if raft.killed() || apply_tx.send(msg).await.is_err() {
+                return;
+            }
+        }
+    }
+}

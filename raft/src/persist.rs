@@ -1,0 +1,73 @@
+//! What Raft keeps on stable storage (Figure 2: currentTerm, votedFor, log), and its encoding.
+
+use crate::log::Log;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HardState {
+    pub term: u64,
+    pub voted_for: Option<u64>,
+    pub log: Log,
+}
+
+impl HardState {
+    pub fn encode(&self) -> Vec<u8> {
+        bincode::serialize(self).expect("encoding plain data into memory cannot fail")
+    }
+
+    /// Decodes persisted bytes; empty bytes are a fresh peer. Anything else that does not decode, or
+    /// decodes into an impossible state, is an error naming what is wrong.
+    pub fn decode(bytes: &[u8], peers: usize) -> Result<Self, String> {
+        if bytes.is_empty() {
+            return Ok(HardState::default());
+        }
+        let state: HardState =
+            bincode::deserialize(bytes).map_err(|e| format!("undecodable raft state: {e}"))?;
+        if let Some(v) = state.voted_for
+            && v as usize >= peers
+        {
+            return Err(format!("voted for peer {v}, but there are {peers} peers"));
+        }
+        if !state.log.is_well_formed() || state.log.last_term() > state.term {
+            return Err("log terms are out of order or ahead of the current term".into());
+        }
+        Ok(state)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::Entry;
+
+    #[test]
+    fn round_trip() {
+        let mut s = HardState {
+            term: 3,
+            voted_for: Some(1),
+            log: Log::default(),
+        };
+        s.log.append(Entry {
+            term: 2,
+            command: vec![1, 2, 3],
+        });
+        assert_eq!(HardState::decode(&s.encode(), 3), Ok(s));
+    }
+
+    #[test]
+    fn corrupt_bytes_are_an_error() {
+        let s = HardState {
+            term: 3,
+            voted_for: Some(1),
+            log: Log::default(),
+        };
+        let bytes = s.encode();
+        assert!(HardState::decode(&bytes[..bytes.len() - 1], 3).is_err());
+        assert!(HardState::decode(&[0xff; 3], 3).is_err());
+        assert!(
+            HardState::decode(&bytes, 1).is_err(),
+            "vote for unknown peer"
+        );
+        assert_eq!(HardState::decode(&[], 3), Ok(HardState::default()));
+    }
+}
