@@ -1,0 +1,245 @@
+//! A KV replica: turns client requests into Raft log entries, applies committed entries in log order
+//! to the store, answers each request once its own entry is applied, and snapshots the store when the
+//! persisted Raft state nears `maxraftstate`.
+
+use crate::rpc::{KvError, Op, OpReply};
+use crate::store::{Snapshot, Store};
+use futures::StreamExt;
+use futures::channel::{mpsc, oneshot};
+use labrpc::{ClientEnd, Service};
+use raft::{ApplyMsg, Raft, RaftError};
+use sim::Persister;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tracing::{debug, error, info};
+
+/// How long a request waits for its entry to be applied before the clerk is told to try elsewhere.
+/// A leader cut off from the majority never commits; the clerk must not wait on it forever.
+const COMMIT_WAIT: Duration = Duration::from_millis(500);
+
+/// The entry applied at an index: whose op it was and its reply.
+struct Applied {
+    client: u64,
+    seq: u64,
+    reply: String,
+}
+
+struct State {
+    store: Store,
+    /// Index of the last log entry applied to `store`.
+    applied: u64,
+    /// Requests waiting for the entry at an index to be applied.
+    waiters: BTreeMap<u64, Vec<oneshot::Sender<Applied>>>,
+}
+
+struct Shared {
+    me: usize,
+    raft: Raft,
+    state: Mutex<State>,
+    persister: Persister,
+    maxraftstate: i64,
+    killed: AtomicBool,
+}
+
+/// A KV server replica. Cloning shares it.
+#[derive(Clone)]
+pub struct KvServer {
+    shared: Arc<Shared>,
+}
+
+impl KvServer {
+    /// Starts replica `me` of `servers` (ends to every replica's Raft, itself included). Must be called
+    /// from a task on the replica's madsim node. `maxraftstate` < 0 means never snapshot; otherwise the
+    /// replica snapshots when its persisted Raft state nears that many bytes.
+    pub fn start(
+        servers: Vec<ClientEnd>,
+        me: usize,
+        persister: Persister,
+        maxraftstate: i64,
+    ) -> Result<KvServer, RaftError> {
+        let snapshot = Snapshot::decode(&persister.snapshot()).map_err(RaftError::CorruptState)?;
+        let (apply_tx, apply_rx) = mpsc::channel(0);
+        let raft = Raft::new(servers, me, persister.clone(), apply_tx)?;
+        let server = KvServer {
+            shared: Arc::new(Shared {
+                me,
+                raft,
+                state: Mutex::new(State {
+                    store: snapshot.store,
+                    applied: snapshot.index,
+                    waiters: BTreeMap::new(),
+                }),
+                persister,
+                maxraftstate,
+                killed: AtomicBool::new(false),
+            }),
+        };
+        madsim::task::spawn(server.clone().apply_loop(apply_rx));
+        Ok(server)
+    }
+
+    /// The services to host on this replica's labrpc server: "KVServer" (Get, PutAppend) and "Raft".
+    pub fn services(&self) -> Vec<Service> {
+        let (get, put_append) = (self.clone(), self.clone());
+        let kv = Service::new("KVServer")
+            .method("Get", move |op: Op| {
+                let server = get.clone();
+                async move { server.request(op).await }
+            })
+            .method("PutAppend", move |op: Op| {
+                let server = put_append.clone();
+                async move { server.request(op).await }
+            });
+        vec![kv, self.shared.raft.service()]
+    }
+
+    /// The replica's Raft peer.
+    pub fn raft(&self) -> &Raft {
+        &self.shared.raft
+    }
+
+    /// Stops the replica and its Raft peer.
+    pub fn kill(&self) {
+        self.shared.killed.store(true, Ordering::Release);
+        self.shared.raft.kill();
+    }
+
+    fn killed(&self) -> bool {
+        self.shared.killed.load(Ordering::Acquire)
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // Updates under this lock are single assignments or complete store applies; a poisoned lock
+        // (a test already failing) still guards consistent data.
+        self.shared.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs one client operation through the log; answers once that very op is applied.
+    async fn request(&self, op: Op) -> OpReply {
+        if self.killed() {
+            return Err(KvError::WrongLeader);
+        }
+        let command = bincode::serialize(&op).expect("encoding plain data into memory cannot fail");
+        let Some((index, term)) = self.shared.raft.start(command) else {
+            return Err(KvError::WrongLeader);
+        };
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut state = self.state();
+            if state.applied >= index {
+                // Applied already, and its outcome is gone; the clerk retries and dedup answers.
+                return Err(KvError::WrongLeader);
+            }
+            state.waiters.entry(index).or_default().push(tx);
+        }
+        debug!(
+            server = self.shared.me,
+            term,
+            topic = "client",
+            index,
+            client = op.client,
+            seq = op.seq,
+            "waiting for commit"
+        );
+        match madsim::time::timeout(COMMIT_WAIT, rx).await {
+            Ok(Ok(applied)) if (applied.client, applied.seq) == (op.client, op.seq) => {
+                Ok(applied.reply)
+            }
+            // Another entry took this index (leadership was lost), or a snapshot replaced it.
+            Ok(_) => Err(KvError::WrongLeader),
+            Err(_) => Err(KvError::Timeout),
+        }
+    }
+
+    async fn apply_loop(self, mut apply_rx: mpsc::Receiver<ApplyMsg>) {
+        while let Some(msg) = apply_rx.next().await {
+            if self.killed() {
+                return;
+            }
+            match msg {
+                ApplyMsg::Command { index, command } => self.apply_command(index, &command),
+                ApplyMsg::Snapshot { index, data, .. } => self.install_snapshot(index, &data),
+            }
+        }
+    }
+
+    fn apply_command(&self, index: u64, command: &[u8]) {
+        let mut state = self.state();
+        if index <= state.applied {
+            return;
+        }
+        state.applied = index;
+        let waiters = state.waiters.remove(&index).unwrap_or_default();
+        match bincode::deserialize::<Op>(command) {
+            Ok(op) => {
+                let reply = state.store.apply(&op);
+                debug!(
+                    server = self.shared.me,
+                    topic = "apply",
+                    index,
+                    client = op.client,
+                    seq = op.seq,
+                    "applied"
+                );
+                for w in waiters {
+                    let _ = w.send(Applied {
+                        client: op.client,
+                        seq: op.seq,
+                        reply: reply.clone(),
+                    });
+                }
+            }
+            Err(e) => error!(
+                server = self.shared.me,
+                index, "skipping an undecodable log entry: {e}"
+            ),
+        }
+        if self.needs_snapshot() {
+            let bytes = Snapshot {
+                index,
+                store: state.store.clone(),
+            }
+            .encode();
+            drop(state);
+            self.shared.raft.snapshot(index, bytes);
+            debug!(
+                server = self.shared.me,
+                topic = "snapshot",
+                index,
+                "snapshot taken"
+            );
+        }
+    }
+
+    fn install_snapshot(&self, index: u64, data: &[u8]) {
+        let mut state = self.state();
+        if index <= state.applied {
+            return;
+        }
+        match Snapshot::decode(data) {
+            Ok(snapshot) => {
+                state.store = snapshot.store;
+                state.applied = index;
+                // Requests waiting on entries the snapshot covers learn nothing: dropping their
+                // senders answers them WrongLeader, and their clerks retry.
+                let rest = state.waiters.split_off(&(index + 1));
+                state.waiters = rest;
+                info!(
+                    server = self.shared.me,
+                    topic = "snapshot",
+                    index,
+                    "installed snapshot"
+                );
+            }
+            Err(e) => error!(server = self.shared.me, index, "ignoring a snapshot: {e}"),
+        }
+    }
+
+    /// Snapshot once the persisted Raft state reaches 80% of the limit, so it stays well under it.
+    fn needs_snapshot(&self) -> bool {
+        let limit = self.shared.maxraftstate;
+        limit > 0 && self.shared.persister.raft_state_size() as i64 * 10 >= limit * 8
+    }
+}
