@@ -94,8 +94,10 @@ mod tests {
 
     #[test]
     fn snapshot_round_trip_and_corruption() {
-        let mut snap = Snapshot::default();
-        snap.index = 7;
+        let mut snap = Snapshot {
+            index: 7,
+            ..Default::default()
+        };
         snap.store.apply(&op(OpKind::Put, "a", "b", 1, 1));
         let bytes = snap.encode();
         assert_eq!(Snapshot::decode(&bytes), Ok(snap));
