@@ -1,34 +1,135 @@
-//! A client's end of a connection to one server.
+//! A client end and the life of one call through the fault model (LAB-TESTS §1).
 
+use crate::codec;
 use crate::error::{Result, RpcError};
+use crate::faults;
 use crate::network::Network;
+use crate::server::Server;
+use madsim::time::{sleep, timeout};
 use serde::{Serialize, de::DeserializeOwned};
+use std::sync::Arc;
+use std::time::Duration;
 
+/// How often a waiting call checks whether its server is gone.
+const DEAD_CHECK_INTERVAL: Duration = Duration::from_millis(100);
+
+/// A client's end of a connection to one server.
 #[derive(Clone)]
 pub struct ClientEnd {
-    name: String,
+    name: Arc<str>,
     net: Network,
 }
 
 impl ClientEnd {
-    pub(crate) fn new(name: String, net: Network) -> Self {
-        ClientEnd { name, net }
+    pub(crate) fn new(name: &str, net: Network) -> Self {
+        ClientEnd {
+            name: Arc::from(name),
+            net,
+        }
     }
 
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    /// Calls "Service.Method" with `args`. Arguments are encoded now (a deep copy); the reply is
-    /// decoded as `R`. Any failure along the way is an `Err`.
+    /// Calls `svc_meth` ("Service.Method") with `args`. The arguments are encoded at once (a deep copy)
+    /// and counted even when the end is disabled; the reply is decoded as `R`.
     pub async fn call<A: Serialize, R: DeserializeOwned>(
         &self,
         svc_meth: &str,
         args: &A,
     ) -> Result<R> {
-        let args =
-            bincode::serialize(args).map_err(|e| RpcError::Codec(format!("arguments: {e}")))?;
-        let reply = self.net.deliver(&self.name, svc_meth, args).await?;
-        bincode::deserialize(&reply).map_err(|e| RpcError::Codec(format!("reply: {e}")))
+        let reply = self.call_bytes(svc_meth, codec::encode(args)).await?;
+        codec::decode(&reply)
+    }
+
+    /// The untyped call: encoded arguments in, encoded reply out.
+    async fn call_bytes(&self, svc_meth: &str, args: Result<Vec<u8>>) -> Result<Vec<u8>> {
+        let arg_len = args.as_ref().map_or(0, Vec::len);
+        let setup = self.net.begin_call(&self.name, arg_len);
+        // Counted like the lab counts it, but an unencodable argument goes nowhere.
+        let args = args?;
+        let server_name = setup.server_name.as_deref().unwrap_or("");
+
+        let Some((server_name, server)) = setup.target else {
+            // (b): disabled, unconnected or no such server; fail after a while.
+            let delay = faults::unreachable_delay(setup.long_delays);
+            tracing::debug!(topic = "net", end = %self.name, server = server_name, method = svc_meth,
+                delay_ms = delay.as_millis() as u64, "unreachable");
+            sleep(delay).await;
+            return Err(RpcError::Unreachable);
+        };
+
+        if !setup.reliable {
+            sleep(faults::request_delay()).await;
+            if faults::lost() {
+                tracing::debug!(topic = "net", end = %self.name, server = %server_name, method = svc_meth,
+                    "request dropped");
+                return Err(RpcError::Dropped);
+            }
+        }
+
+        let reply = self
+            .await_reply(svc_meth, &server_name, &server, args)
+            .await?;
+
+        if !setup.reliable && faults::lost() {
+            tracing::debug!(topic = "net", end = %self.name, server = %server_name, method = svc_meth,
+                "reply dropped");
+            return Err(RpcError::Dropped);
+        }
+        if setup.long_reordering
+            && let Some(delay) = faults::reorder_delay()
+        {
+            tracing::debug!(topic = "net", end = %self.name, server = %server_name, method = svc_meth,
+                delay_ms = delay.as_millis() as u64, "reply delayed");
+            sleep(delay).await;
+        }
+        tracing::trace!(topic = "net", end = %self.name, server = %server_name, method = svc_meth,
+            bytes = reply.len(), "reply delivered");
+        self.net.add_reply_bytes(reply.len());
+        Ok(reply)
+    }
+
+    /// Runs the handler on the server's node and waits for it, checking every 100 ms (and once more
+    /// at the end) whether the call died; a dead call's late result is discarded.
+    async fn await_reply(
+        &self,
+        svc_meth: &str,
+        server_name: &str,
+        server: &Arc<Server>,
+        args: Vec<u8>,
+    ) -> Result<Vec<u8>> {
+        let mut handle = server.dispatch(svc_meth, args);
+        let outcome = loop {
+            match timeout(DEAD_CHECK_INTERVAL, &mut handle).await {
+                Ok(outcome) => break outcome,
+                Err(_) if self.net.is_dead(&self.name, server_name, server) => {
+                    // Dropping the handle detaches the handler: it runs on, its reply goes nowhere.
+                    return Err(self.dead(svc_meth, server_name, "server gone while waiting"));
+                }
+                Err(_) => {}
+            }
+        };
+        if self.net.is_dead(&self.name, server_name, server) {
+            return Err(self.dead(svc_meth, server_name, "server gone before the reply"));
+        }
+        match outcome {
+            Ok(result) => {
+                if let Err(e) = &result {
+                    tracing::debug!(topic = "net", end = %self.name, server = server_name, method = svc_meth,
+                        error = %e, "call rejected");
+                }
+                result
+            }
+            // The handler's task vanished: its node was killed.
+            Err(_) => Err(self.dead(svc_meth, server_name, "server node killed")),
+        }
+    }
+
+    fn dead(&self, svc_meth: &str, server_name: &str, why: &'static str) -> RpcError {
+        tracing::debug!(topic = "net", end = %self.name, server = server_name, method = svc_meth, why,
+            "dead call");
+        RpcError::ServerGone
     }
 }

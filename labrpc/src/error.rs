@@ -1,7 +1,8 @@
-//! Why a call failed. Every failure is a value: the caller sees `Err`, never a panic or a hang.
+//! The ways a call can fail. Every failure is a value the caller sees as `Err`.
 
 use std::fmt;
 
+/// Why a call failed. Every failure is a value; the caller sees `Err`, never a panic or a hang.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RpcError {
     /// The end is disabled or unconnected, or its server does not exist (LAB-TESTS §1 case (b)).
@@ -18,19 +19,19 @@ pub enum RpcError {
     Codec(String),
 }
 
+pub type Result<T> = std::result::Result<T, RpcError>;
+
 impl fmt::Display for RpcError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RpcError::Unreachable => write!(f, "server unreachable"),
-            RpcError::Dropped => write!(f, "message dropped by the network"),
+            RpcError::Dropped => write!(f, "dropped by the network"),
             RpcError::ServerGone => write!(f, "server gone while the call was in flight"),
             RpcError::UnknownService(s) => write!(f, "unknown service {s:?}"),
             RpcError::UnknownMethod(m) => write!(f, "unknown method {m:?}"),
-            RpcError::Codec(why) => write!(f, "bad payload: {why}"),
+            RpcError::Codec(e) => write!(f, "codec error: {e}"),
         }
     }
 }
 
 impl std::error::Error for RpcError {}
-
-pub type Result<T> = std::result::Result<T, RpcError>;

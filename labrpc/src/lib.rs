@@ -1,14 +1,18 @@
 //! labrpc: the MIT 6.5840 lab network, simulated on madsim.
 //!
-//! A [`Network`] holds named client ends and named servers. An end is connected to one server and
-//! enabled or disabled; a [`Server`] hosts [`Service`]s whose handlers run as tasks on the server's
-//! madsim node. Arguments and replies are bincode-encoded on the way, so a deep copy is made, bytes
-//! are counted, and a bad payload is an error. The fault model (drops, delays, long reordering, long
-//! delays, calls abandoned when a server dies) is the Go labrpc's, with every random choice drawn
-//! from the simulation's seed.
+//! A [`Network`] holds named [`ClientEnd`]s and named [`Server`]s. An end is enabled or disabled and
+//! connected to a server name; a server hosts [`Service`]s with typed methods whose handlers run as
+//! tasks on the server's madsim node. Arguments and replies travel bincode-encoded, so bytes are
+//! counted and a bad payload is a [`RpcError::Codec`]. Delays, drops and reordering follow the lab's
+//! fault model (LAB-TESTS §1) exactly, with every random draw from the simulation's seed.
+//!
+//! Traces: each fault (request or reply dropped, reply delayed, dead call, unreachable) is a `debug`
+//! event with `topic = "net"`, `end`, `server` and `method`; successful deliveries are `trace` only.
 
+mod codec;
 mod end;
 mod error;
+mod faults;
 mod network;
 mod server;
 mod service;

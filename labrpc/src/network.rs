@@ -1,63 +1,56 @@
-//! The network: which end is connected to which server, which ends are enabled, the fault settings,
-//! and the counters the tester's bounds depend on. A call runs through [`Network::deliver`], which is
-//! LAB-TESTS §1 step by step.
+//! The network's shared state: ends, servers, fault settings and counters.
 
 use crate::end::ClientEnd;
-use crate::error::{Result, RpcError};
 use crate::server::Server;
-use madsim::rand::Rng;
-use madsim::time::{sleep, timeout};
 use std::collections::BTreeMap;
-use std::pin::pin;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
-use tracing::{debug, trace, warn};
 
-/// How often a waiting call checks whether its server died or was cut off.
-const DEAD_CHECK: Duration = Duration::from_millis(100);
-
-#[derive(Default)]
-struct EndState {
-    server: Option<String>,
-    enabled: bool,
+/// The simulated network. Cloning shares it.
+#[derive(Clone)]
+pub struct Network {
+    state: Arc<Mutex<State>>,
 }
 
-struct NetState {
+struct EndState {
+    enabled: bool,
+    server: Option<String>,
+}
+
+struct State {
     reliable: bool,
-    long_delays: bool,
     long_reordering: bool,
+    long_delays: bool,
     ends: BTreeMap<String, EndState>,
     servers: BTreeMap<String, Arc<Server>>,
     total_count: u64,
     total_bytes: u64,
 }
 
-/// The simulated network. Cloning shares it.
-#[derive(Clone)]
-pub struct Network {
-    state: Arc<Mutex<NetState>>,
+/// What a call needs to know about the network at the moment it is made.
+pub(crate) struct CallSetup {
+    pub reliable: bool,
+    pub long_reordering: bool,
+    pub long_delays: bool,
+    /// The end's server name, and its object if the end is enabled, connected and the server exists.
+    pub target: Option<(String, Arc<Server>)>,
+    /// The end's server name, for traces, even when the call cannot reach it.
+    pub server_name: Option<String>,
 }
 
 impl Default for Network {
     fn default() -> Self {
-        Self::new()
+        Network::new()
     }
-}
-
-/// Where a call is going, read once when it is made.
-struct Route {
-    server_name: String,
-    server: Arc<Server>,
 }
 
 impl Network {
     /// A reliable network without long delays or long reordering.
     pub fn new() -> Self {
         Network {
-            state: Arc::new(Mutex::new(NetState {
+            state: Arc::new(Mutex::new(State {
                 reliable: true,
-                long_delays: false,
                 long_reordering: false,
+                long_delays: false,
                 ends: BTreeMap::new(),
                 servers: BTreeMap::new(),
                 total_count: 0,
@@ -66,9 +59,8 @@ impl Network {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, NetState> {
-        // Every update under this lock is a single assignment; a poisoned lock still guards
-        // consistent data.
+    /// Locks the state; a poisoned lock (a panic elsewhere) still yields the data, never a second panic.
+    fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -84,151 +76,109 @@ impl Network {
         self.lock().long_delays = yes;
     }
 
-    /// A new client end, disabled and connected to nothing.
+    /// A new client end, disabled and unconnected. A name already in use is a tester bug: it is logged
+    /// and the existing end's state is kept.
     pub fn make_end(&self, name: &str) -> ClientEnd {
-        let mut st = self.lock();
-        if st.ends.contains_key(name) {
-            warn!(
+        let mut state = self.lock();
+        if state.ends.contains_key(name) {
+            tracing::warn!(
                 topic = "net",
                 end = name,
-                "an end of this name exists already; it is reset"
+                "make_end: an end of this name already exists"
+            );
+        } else {
+            state.ends.insert(
+                name.to_string(),
+                EndState {
+                    enabled: false,
+                    server: None,
+                },
             );
         }
-        st.ends.insert(name.to_string(), EndState::default());
-        ClientEnd::new(name.to_string(), self.clone())
+        drop(state);
+        ClientEnd::new(name, self.clone())
     }
 
+    /// Points the end `end` at the server named `server` (which need not exist yet).
     pub fn connect(&self, end: &str, server: &str) {
-        self.lock().ends.entry(end.to_string()).or_default().server = Some(server.to_string());
+        match self.lock().ends.get_mut(end) {
+            Some(e) => e.server = Some(server.to_string()),
+            None => tracing::warn!(topic = "net", end, server, "connect: no such end"),
+        }
     }
 
     pub fn enable(&self, end: &str, enabled: bool) {
-        self.lock().ends.entry(end.to_string()).or_default().enabled = enabled;
+        match self.lock().ends.get_mut(end) {
+            Some(e) => e.enabled = enabled,
+            None => tracing::warn!(topic = "net", end, enabled, "enable: no such end"),
+        }
     }
 
-    /// Registers `server` under `name`, replacing whatever object was there (a restart).
+    /// Registers `server` under `name`, replacing any previous object: calls in flight to the old one die.
     pub fn add_server(&self, name: &str, server: Server) {
         self.lock()
             .servers
             .insert(name.to_string(), Arc::new(server));
     }
 
+    /// Removes the server named `name`: calls in flight to it die, new calls are unreachable.
     pub fn delete_server(&self, name: &str) {
         self.lock().servers.remove(name);
     }
 
-    /// Calls handled by the server object now registered under `name` (0 if none).
+    /// Calls handled by the server object now registered under `server` (0 if there is none).
     pub fn rpc_count(&self, server: &str) -> u64 {
         self.lock().servers.get(server).map_or(0, |s| s.count())
     }
 
-    /// Every call ever made, including calls on disabled ends.
+    /// Every call ever made on this network, including calls on disabled ends.
     pub fn total_count(&self) -> u64 {
         self.lock().total_count
     }
 
-    /// Encoded bytes of every call's arguments and of every delivered reply.
+    /// Encoded argument bytes of every call plus encoded reply bytes of every delivered reply.
     pub fn total_bytes(&self) -> u64 {
         self.lock().total_bytes
     }
 
-    /// Whether a call on `end` to `route` must now be abandoned: the end was disabled, or the name
-    /// maps to another server object (deleted or restarted).
-    fn is_dead(&self, end: &str, route: &Route) -> bool {
-        let st = self.lock();
-        let enabled = st.ends.get(end).is_some_and(|e| e.enabled);
-        let same = st
+    /// Counts a new call of `arg_len` bytes on `end` and reads what it needs, in one short lock.
+    pub(crate) fn begin_call(&self, end: &str, arg_len: usize) -> CallSetup {
+        let mut state = self.lock();
+        state.total_count += 1;
+        state.total_bytes += arg_len as u64;
+        let (enabled, server_name) = match state.ends.get(end) {
+            Some(e) => (e.enabled, e.server.clone()),
+            None => (false, None),
+        };
+        let target = match (&server_name, enabled) {
+            (Some(name), true) => state
+                .servers
+                .get(name)
+                .map(|s| (name.clone(), Arc::clone(s))),
+            _ => None,
+        };
+        CallSetup {
+            reliable: state.reliable,
+            long_reordering: state.long_reordering,
+            long_delays: state.long_delays,
+            target,
+            server_name,
+        }
+    }
+
+    /// A call is dead once its end is disabled or its server name maps to another object (or none).
+    pub(crate) fn is_dead(&self, end: &str, server_name: &str, server: &Arc<Server>) -> bool {
+        let state = self.lock();
+        let enabled = state.ends.get(end).is_some_and(|e| e.enabled);
+        let same = state
             .servers
-            .get(&route.server_name)
-            .is_some_and(|s| Arc::ptr_eq(s, &route.server));
+            .get(server_name)
+            .is_some_and(|s| Arc::ptr_eq(s, server));
         !enabled || !same
     }
 
-    /// Carries one call from `end` through the network and back (LAB-TESTS §1).
-    pub(crate) async fn deliver(
-        &self,
-        end: &str,
-        svc_meth: &str,
-        args: Vec<u8>,
-    ) -> Result<Vec<u8>> {
-        let (route, reliable, long_delays, long_reordering) = {
-            let mut st = self.lock();
-            st.total_count += 1;
-            st.total_bytes += args.len() as u64;
-            let route = st
-                .ends
-                .get(end)
-                .filter(|e| e.enabled)
-                .and_then(|e| e.server.clone())
-                .and_then(|name| {
-                    let server = st.servers.get(&name)?.clone();
-                    Some(Route {
-                        server_name: name,
-                        server,
-                    })
-                });
-            (route, st.reliable, st.long_delays, st.long_reordering)
-        };
-        let mut rng = madsim::rand::thread_rng();
-
-        // (b) disabled, unconnected or no such server: fail after a while, the handler never runs.
-        let Some(route) = route else {
-            let max_ms = if long_delays { 7000 } else { 100 };
-            let ms = rng.gen_range(0..max_ms);
-            sleep(Duration::from_millis(ms)).await;
-            debug!(
-                topic = "net",
-                end,
-                method = svc_meth,
-                after_ms = ms,
-                "unreachable"
-            );
-            return Err(RpcError::Unreachable);
-        };
-
-        // (a) 1-2: an unreliable network delays the request a little and drops some.
-        if !reliable {
-            sleep(Duration::from_millis(rng.gen_range(0..=26))).await;
-            if rng.gen_bool(0.1) {
-                debug!(topic = "net", end, server = %route.server_name, method = svc_meth, "request dropped");
-                return Err(RpcError::Dropped);
-            }
-        }
-
-        // 3-5: run the handler on the server's node, abandoning the call if the server dies or is
-        // cut off meanwhile; a late reply is discarded.
-        let handler = route.server.handler(svc_meth)?;
-        let mut task = pin!(route.server.spawn_handler(handler, args));
-        let finished = loop {
-            match timeout(DEAD_CHECK, task.as_mut()).await {
-                Ok(finished) => break finished,
-                Err(_) if self.is_dead(end, &route) => {
-                    debug!(topic = "net", end, server = %route.server_name, method = svc_meth, "server gone mid-call");
-                    return Err(RpcError::ServerGone);
-                }
-                Err(_) => {}
-            }
-        };
-        if self.is_dead(end, &route) {
-            debug!(topic = "net", end, server = %route.server_name, method = svc_meth, "server gone before replying");
-            return Err(RpcError::ServerGone);
-        }
-        let reply = finished.map_err(|_| RpcError::ServerGone)??;
-
-        // 6: an unreliable network drops some replies (the handler's effects stay).
-        if !reliable && rng.gen_bool(0.1) {
-            debug!(topic = "net", end, server = %route.server_name, method = svc_meth, "reply dropped");
-            return Err(RpcError::Dropped);
-        }
-        // 7: long reordering holds back two replies in three for 200..2199 ms, skewed short.
-        if long_reordering && rng.gen_range(0..900) < 600 {
-            let spread = rng.gen_range(0..=1999u64);
-            let ms = 200 + rng.gen_range(0..=spread);
-            debug!(topic = "net", end, server = %route.server_name, method = svc_meth, delay_ms = ms, "reply delayed");
-            sleep(Duration::from_millis(ms)).await;
-        }
-        self.lock().total_bytes += reply.len() as u64;
-        trace!(topic = "net", end, server = %route.server_name, method = svc_meth, "delivered");
-        Ok(reply)
+    /// Counts the bytes of a reply that is being delivered.
+    pub(crate) fn add_reply_bytes(&self, len: usize) {
+        self.lock().total_bytes += len as u64;
     }
 }

@@ -1,17 +1,20 @@
-//! A server: services whose handlers run as tasks on one madsim node, so a crash of that node ends
-//! every call in flight.
+//! A server: the services of one peer incarnation, whose handlers run as tasks on that peer's node.
 
 use crate::error::{Result, RpcError};
-use crate::service::{Handler, Service};
+use crate::service::Service;
 use madsim::runtime::NodeHandle;
 use madsim::task::JoinHandle;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// A server: a set of services whose handlers run as tasks on one madsim node.
+///
+/// A restarted peer registers a *new* `Server`, so its RPC count starts again at zero and calls in
+/// flight to the old object are recognised as dead.
 pub struct Server {
     node: NodeHandle,
     services: BTreeMap<String, Service>,
-    /// Calls this server object handled; a restarted peer is a new object, so its count starts at 0.
+    /// Calls dispatched to this object (the lab's per-server `rpcCount`).
     count: AtomicU64,
 }
 
@@ -24,35 +27,36 @@ impl Server {
         }
     }
 
+    /// Adds a service; a service of the same name is replaced.
     pub fn add_service(&mut self, service: Service) {
-        self.services.insert(service.name().to_string(), service);
+        let name = service.name().to_string();
+        if self.services.insert(name.clone(), service).is_some() {
+            tracing::warn!(topic = "net", service = %name, "service registered twice; the last one wins");
+        }
     }
 
     pub(crate) fn count(&self) -> u64 {
         self.count.load(Ordering::Relaxed)
     }
 
-    /// Finds the handler for "Service.Method".
-    pub(crate) fn handler(&self, svc_meth: &str) -> Result<Handler> {
-        let Some((svc, meth)) = svc_meth.split_once('.') else {
-            return Err(RpcError::UnknownService(svc_meth.to_string()));
-        };
-        let service = self
-            .services
-            .get(svc)
-            .ok_or_else(|| RpcError::UnknownService(svc.to_string()))?;
-        service
-            .handler(meth)
-            .ok_or_else(|| RpcError::UnknownMethod(svc_meth.to_string()))
-    }
-
-    /// Starts a handler as a task on this server's node; the handle fails if the node dies first.
-    pub(crate) fn spawn_handler(
-        &self,
-        handler: Handler,
-        args: Vec<u8>,
-    ) -> JoinHandle<Result<Vec<u8>>> {
+    /// Counts the call and starts its handler on the server's node. Killing the node cancels the task,
+    /// which its `JoinHandle` reports as an error. Lookup errors come back through the same handle.
+    pub(crate) fn dispatch(&self, svc_meth: &str, args: Vec<u8>) -> JoinHandle<Result<Vec<u8>>> {
         self.count.fetch_add(1, Ordering::Relaxed);
-        self.node.spawn(handler(args))
+        let handler = match svc_meth.split_once('.') {
+            None => Err(RpcError::UnknownService(svc_meth.to_string())),
+            Some((svc, meth)) => match self.services.get(svc) {
+                None => Err(RpcError::UnknownService(svc.to_string())),
+                Some(service) => service
+                    .handler(meth)
+                    .ok_or_else(|| RpcError::UnknownMethod(svc_meth.to_string())),
+            },
+        };
+        self.node.spawn(async move {
+            match handler {
+                Ok(handler) => handler(args).await,
+                Err(e) => Err(e),
+            }
+        })
     }
 }

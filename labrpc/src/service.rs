@@ -1,15 +1,19 @@
-//! Services: named sets of typed methods, stored type-erased (bytes in, bytes out) so one server can
-//! host several services and the network never needs to know their types.
+//! A named service: typed handlers stored type-erased, bytes in and bytes out.
 
-use crate::error::{Result, RpcError};
-use futures::future::BoxFuture;
+use crate::codec;
+use crate::error::Result;
 use serde::{Serialize, de::DeserializeOwned};
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
-/// A method: decodes its arguments, runs, and encodes its reply.
-pub(crate) type Handler = Arc<dyn Fn(Vec<u8>) -> BoxFuture<'static, Result<Vec<u8>>> + Send + Sync>;
+/// What a type-erased handler returns: the encoded reply, or why there is none.
+pub(crate) type HandlerFuture = Pin<Box<dyn Future<Output = Result<Vec<u8>>> + Send>>;
+
+/// A handler with its argument and reply types erased. Decoding the arguments happens before the
+/// typed handler is called, so a malformed payload never reaches it.
+pub(crate) type Handler = Arc<dyn Fn(Vec<u8>) -> HandlerFuture + Send + Sync>;
 
 /// A named service with typed methods.
 pub struct Service {
@@ -25,11 +29,7 @@ impl Service {
         }
     }
 
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Adds method `name`, whose handler takes decoded arguments `A` and returns a reply `R`.
+    /// Adds (or replaces) the method `name`, served by `handler`.
     pub fn method<A, R, F, Fut>(mut self, name: &str, handler: F) -> Self
     where
         A: DeserializeOwned + Send + 'static,
@@ -37,18 +37,24 @@ impl Service {
         F: Fn(A) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = R> + Send + 'static,
     {
-        let handler = Arc::new(handler);
-        let erased: Handler = Arc::new(move |bytes: Vec<u8>| {
-            let handler = handler.clone();
-            Box::pin(async move {
-                let args: A = bincode::deserialize(&bytes)
-                    .map_err(|e| RpcError::Codec(format!("arguments: {e}")))?;
-                let reply = handler(args).await;
-                bincode::serialize(&reply).map_err(|e| RpcError::Codec(format!("reply: {e}")))
-            })
+        let erased: Handler = Arc::new(move |bytes: Vec<u8>| -> HandlerFuture {
+            match codec::decode::<A>(&bytes) {
+                Ok(args) => {
+                    let reply = handler(args);
+                    Box::pin(async move { codec::encode(&reply.await) })
+                }
+                Err(e) => Box::pin(std::future::ready(Err(e))),
+            }
         });
-        self.methods.insert(name.to_string(), erased);
+        if self.methods.insert(name.to_string(), erased).is_some() {
+            tracing::warn!(topic = "net", service = %self.name, method = name, "method registered twice; the last one wins");
+        }
         self
+    }
+
+    /// The service's name, e.g. "Raft".
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     pub(crate) fn handler(&self, method: &str) -> Option<Handler> {
