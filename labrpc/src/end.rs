@@ -5,7 +5,7 @@ use crate::error::{Result, RpcError};
 use crate::faults;
 use crate::network::Network;
 use crate::server::Server;
-use madsim::time::{sleep, timeout};
+use madsim::time::timeout;
 use serde::{Serialize, de::DeserializeOwned};
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,12 +56,12 @@ impl ClientEnd {
             let delay = faults::unreachable_delay(setup.long_delays);
             tracing::debug!(topic = "net", end = %self.name, server = server_name, method = svc_meth,
                 delay_ms = delay.as_millis() as u64, "unreachable");
-            sleep(delay).await;
+            faults::pause(delay).await;
             return Err(RpcError::Unreachable);
         };
 
         if !setup.reliable {
-            sleep(faults::request_delay()).await;
+            faults::pause(faults::request_delay()).await;
             if faults::lost() {
                 tracing::debug!(topic = "net", end = %self.name, server = %server_name, method = svc_meth,
                     "request dropped");
@@ -83,7 +83,7 @@ impl ClientEnd {
         {
             tracing::debug!(topic = "net", end = %self.name, server = %server_name, method = svc_meth,
                 delay_ms = delay.as_millis() as u64, "reply delayed");
-            sleep(delay).await;
+            faults::pause(delay).await;
         }
         tracing::trace!(topic = "net", end = %self.name, server = %server_name, method = svc_meth,
             bytes = reply.len(), "reply delivered");

@@ -29,3 +29,11 @@ pub(crate) fn unreachable_delay(long_delays: bool) -> Duration {
     let max = if long_delays { 6999 } else { 99 };
     Duration::from_millis(thread_rng().gen_range(0..=max))
 }
+
+/// Waits `delay` of virtual time. A zero delay does not wait at all (madsim's `sleep` waits at least
+/// 1 ms, which would shift every U{0..n} draw of the model up by a millisecond).
+pub(crate) async fn pause(delay: Duration) {
+    if !delay.is_zero() {
+        madsim::time::sleep(delay).await;
+    }
+}
