@@ -9,7 +9,7 @@ use std::time::Duration;
 
 #[test]
 fn every_call_succeeds_at_once_with_the_handlers_value() {
-    run(1, || async {
+    sim::run(|| async {
         let net = Network::new();
         let (runs, _node) = add_math_server(&net, "s");
         let end = live_end(&net, "e", "s");
@@ -30,7 +30,7 @@ fn every_call_succeeds_at_once_with_the_handlers_value() {
 
 #[test]
 fn the_default_network_is_reliable() {
-    run(2, || async {
+    sim::run(|| async {
         let net = Network::default();
         let (_runs, _node) = add_math_server(&net, "s");
         let end = live_end(&net, "e", "s");
@@ -43,7 +43,7 @@ fn the_default_network_is_reliable() {
 
 #[test]
 fn bytes_are_argument_plus_delivered_reply_lengths() {
-    run(3, || async {
+    sim::run(|| async {
         let net = Network::new();
         let (_runs, _node) = add_math_server(&net, "s");
         let end = live_end(&net, "e", "s");
@@ -72,7 +72,7 @@ fn bytes_are_argument_plus_delivered_reply_lengths() {
 
 #[test]
 fn rpc_count_is_per_server_object_and_resets_on_replacement() {
-    run(4, || async {
+    sim::run(|| async {
         let net = Network::new();
         let (_a, _na) = add_math_server(&net, "a");
         let (_b, _nb) = add_math_server(&net, "b");
@@ -101,7 +101,7 @@ fn rpc_count_is_per_server_object_and_resets_on_replacement() {
 
 #[test]
 fn one_server_hosts_several_services() {
-    run(5, || async {
+    sim::run(|| async {
         let net = Network::new();
         let runs = Runs::default();
         let mut server = Server::new(sim::node::create("kv"));
@@ -121,7 +121,7 @@ fn one_server_hosts_several_services() {
 
 #[test]
 fn calls_on_one_end_run_concurrently_and_finish_in_any_order() {
-    run(6, || async {
+    sim::run(|| async {
         let net = Network::new();
         let (runs, _node) = add_math_server(&net, "s");
         let end = live_end(&net, "e", "s");
@@ -152,7 +152,7 @@ fn calls_on_one_end_run_concurrently_and_finish_in_any_order() {
 
 #[test]
 fn disabled_ends_count_calls_and_argument_bytes() {
-    run(7, || async {
+    sim::run(|| async {
         let net = Network::new();
         let (runs, _node) = add_math_server(&net, "s");
         let end = net.make_end("e");
@@ -171,7 +171,7 @@ fn disabled_ends_count_calls_and_argument_bytes() {
 #[test]
 fn the_call_future_is_send() {
     fn assert_send<T: Send>(_: &T) {}
-    run(8, || async {
+    sim::run(|| async {
         let net = Network::new();
         let end = net.make_end("e");
         let fut = end.call::<_, u64>("Math.Add", &Pair { a: 1, b: 1 });

@@ -1,10 +1,10 @@
 //! Helpers shared by the labrpc integration tests: a small "Math" service whose handlers count
-//! how often they ran, and a way to run a body under one seed and fail with its message.
+//! how often they ran, and ends wired to it. Tests run under `sim::run`, so `MADSIM_TEST_SEED` and
+//! `MADSIM_TEST_NUM` choose their seeds.
 #![allow(dead_code)] // each test file uses a different subset
 
 use labrpc::{ClientEnd, Network, Server, Service};
 use serde::{Deserialize, Serialize};
-use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -68,18 +68,6 @@ pub fn live_end(net: &Network, end: &str, server: &str) -> ClientEnd {
     net.connect(end, server);
     net.enable(end, true);
     e
-}
-
-/// Runs `body` on a fresh simulation with `seed` and fails the test with the body's panic message.
-pub fn run<F, Fut>(seed: u64, body: F)
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + 'static,
-{
-    let report = sim::runner::run_seed(seed, body);
-    if let Some(msg) = report.failure() {
-        panic!("seed {seed}: {msg}");
-    }
 }
 
 pub fn now() -> madsim::time::Instant {
