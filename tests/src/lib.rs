@@ -1,1 +1,12 @@
+//! raft-lab's testers: the helpers the lab suites in `tests/` are written in.
+//!
+//! - [`commands`]: the tester's commands (ints and strings) and the bytes Raft carries.
+//! - [`raft_applier`]: what every peer applied, the apply checks, and the snapshot applier.
+//! - [`raft_config`]: the Raft tester config of LAB-TESTS §2.
 
+pub mod commands;
+pub mod raft_applier;
+pub mod raft_config;
+
+pub use commands::{Cmd, rand_int, rand_int31, rand_string};
+pub use raft_config::{Config, ELECTION_TIMEOUT, MAX_LOG_SIZE};
