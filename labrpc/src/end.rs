@@ -3,6 +3,7 @@
 use crate::codec;
 use crate::error::{Result, RpcError};
 use crate::faults;
+use crate::knobs::{Delivery, DeliveryHook};
 use crate::network::Network;
 use crate::server::Server;
 use madsim::time::timeout;
@@ -60,7 +61,14 @@ impl ClientEnd {
             return Err(RpcError::Unreachable);
         };
 
-        if !setup.reliable {
+        if let Some(knobs) = &setup.knobs {
+            faults::pause(knobs.request_delay()).await;
+            if knobs.drop_request() {
+                tracing::debug!(topic = "net", end = %self.name, server = %server_name, method = svc_meth,
+                    "request dropped");
+                return Err(RpcError::Dropped);
+            }
+        } else if !setup.reliable {
             faults::pause(faults::request_delay()).await;
             if faults::lost() {
                 tracing::debug!(topic = "net", end = %self.name, server = %server_name, method = svc_meth,
@@ -69,11 +77,34 @@ impl ClientEnd {
             }
         }
 
+        let duplicate = setup.knobs.filter(|k| k.duplicate_permille > 0);
+        let copy = duplicate.map(|_| args.clone());
         let reply = self
             .await_reply(svc_meth, &server_name, &server, args)
-            .await?;
+            .await;
+        self.delivered(setup.delivery_hook.as_ref(), svc_meth, &server_name);
+        let mut reply = reply?;
+        if let (Some(knobs), Some(copy)) = (duplicate, copy)
+            && knobs.duplicate()
+        {
+            // The request arrives again; its handler runs again and either reply may win.
+            faults::pause(knobs.request_delay()).await;
+            tracing::debug!(topic = "net", end = %self.name, server = %server_name, method = svc_meth,
+                "request duplicated");
+            let second = self
+                .await_reply(svc_meth, &server_name, &server, copy)
+                .await;
+            self.delivered(setup.delivery_hook.as_ref(), svc_meth, &server_name);
+            if madsim::rand::random::<bool>() {
+                reply = second?;
+            }
+        }
 
-        if !setup.reliable && faults::lost() {
+        let lost = match &setup.knobs {
+            Some(knobs) => knobs.drop_reply(),
+            None => !setup.reliable && faults::lost(),
+        };
+        if lost {
             tracing::debug!(topic = "net", end = %self.name, server = %server_name, method = svc_meth,
                 "reply dropped");
             return Err(RpcError::Dropped);
@@ -89,6 +120,17 @@ impl ClientEnd {
             bytes = reply.len(), "reply delivered");
         self.net.add_reply_bytes(reply.len());
         Ok(reply)
+    }
+
+    /// Tells the delivery hook, if any, that a request reached `server_name`'s handler.
+    fn delivered(&self, hook: Option<&DeliveryHook>, svc_meth: &str, server_name: &str) {
+        if let Some(hook) = hook {
+            hook(&Delivery {
+                end: &self.name,
+                server: server_name,
+                method: svc_meth,
+            });
+        }
     }
 
     /// Runs the handler on the server's node and waits for it, checking every 100 ms (and once more

@@ -13,12 +13,14 @@ mod codec;
 mod end;
 mod error;
 mod faults;
+mod knobs;
 mod network;
 mod server;
 mod service;
 
 pub use end::ClientEnd;
 pub use error::{Result, RpcError};
+pub use knobs::{Delivery, DeliveryHook, FaultKnobs, KnobError};
 pub use network::Network;
 pub use server::Server;
 pub use service::Service;

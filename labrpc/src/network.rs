@@ -1,6 +1,7 @@
 //! The network's shared state: ends, servers, fault settings and counters.
 
 use crate::end::ClientEnd;
+use crate::knobs::{DeliveryHook, FaultKnobs, KnobError};
 use crate::server::Server;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -20,6 +21,9 @@ struct State {
     reliable: bool,
     long_reordering: bool,
     long_delays: bool,
+    /// Fuzzer knobs replacing the reliable/unreliable pair while set.
+    knobs: Option<FaultKnobs>,
+    delivery_hook: Option<DeliveryHook>,
     ends: BTreeMap<String, EndState>,
     servers: BTreeMap<String, Arc<Server>>,
     total_count: u64,
@@ -31,6 +35,8 @@ pub(crate) struct CallSetup {
     pub reliable: bool,
     pub long_reordering: bool,
     pub long_delays: bool,
+    pub knobs: Option<FaultKnobs>,
+    pub delivery_hook: Option<DeliveryHook>,
     /// The end's server name, and its object if the end is enabled, connected and the server exists.
     pub target: Option<(String, Arc<Server>)>,
     /// The end's server name, for traces, even when the call cannot reach it.
@@ -51,6 +57,8 @@ impl Network {
                 reliable: true,
                 long_reordering: false,
                 long_delays: false,
+                knobs: None,
+                delivery_hook: None,
                 ends: BTreeMap::new(),
                 servers: BTreeMap::new(),
                 total_count: 0,
@@ -74,6 +82,22 @@ impl Network {
 
     pub fn set_long_delays(&self, yes: bool) {
         self.lock().long_delays = yes;
+    }
+
+    /// Sets fault knobs that replace the reliable/unreliable steps for calls made from now on
+    /// (`None`: back to the lab's model). Invalid knobs are an error and change nothing.
+    pub fn set_fault_knobs(&self, knobs: Option<FaultKnobs>) -> Result<(), KnobError> {
+        if let Some(k) = &knobs {
+            k.validate()?;
+        }
+        self.lock().knobs = knobs;
+        Ok(())
+    }
+
+    /// Sets (or clears) a hook called after every request delivered to a live server, for checkers
+    /// that want to look at the peers after each message. Calls already in flight keep the old one.
+    pub fn set_delivery_hook(&self, hook: Option<DeliveryHook>) {
+        self.lock().delivery_hook = hook;
     }
 
     /// A new client end, disabled and unconnected. A name already in use is a tester bug: it is logged
@@ -161,6 +185,8 @@ impl Network {
             reliable: state.reliable,
             long_reordering: state.long_reordering,
             long_delays: state.long_delays,
+            knobs: state.knobs,
+            delivery_hook: state.delivery_hook.clone(),
             target,
             server_name,
         }
