@@ -22,6 +22,10 @@ pub struct Progress {
     matched: Vec<u64>,
     /// Wakes each peer's replicator (new entries, or a rejection to retry at once).
     replicators: Vec<Notifier>,
+    /// When the entries-carrying message now in flight to each peer was sent, if one is. While it is
+    /// young, the leader sends that peer only heartbeats, so a slow or cut-off follower does not make
+    /// it copy the same log tail again and again.
+    in_flight: Vec<Option<Instant>>,
 }
 
 #[derive(Debug)]
@@ -36,6 +40,22 @@ pub enum Outbound {
     Append(AppendEntriesArgs),
     Snapshot(InstallSnapshotArgs),
 }
+
+/// What a replicator should do now.
+pub enum NextMessage {
+    /// This peer no longer leads in the replicator's term.
+    Stop,
+    /// Nothing to send yet (entries are in flight and no heartbeat is due).
+    Wait,
+    Send(Outbound),
+}
+
+/// At most this many entries go in one AppendEntries; a far-behind follower catches up in batches,
+/// each sent as soon as the previous one is acknowledged.
+const MAX_ENTRIES_PER_APPEND: usize = 256;
+
+/// After this long without a reply, a message in flight is presumed lost and its entries are resent.
+const IN_FLIGHT_EXPIRY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// What a timer tick asks the driver to do.
 pub enum TickOutcome {
@@ -170,6 +190,7 @@ impl Core {
             next: vec![last + 1; self.peers],
             matched,
             replicators,
+            in_flight: vec![None; self.peers],
         });
         info!(
             peer = self.me,
@@ -280,18 +301,25 @@ impl Core {
 
     // ---- replication, leader side ----
 
-    /// What the leader should send `peer` now; `None` unless this peer leads in `term`.
-    pub fn outbound(&self, peer: usize, term: u64) -> Option<Outbound> {
-        let Role::Leader(progress) = &self.role else {
-            return None;
-        };
+    /// What the leader should send `peer` now. `heartbeat_due` says a heartbeat interval has passed
+    /// since the last message to that peer.
+    pub fn next_message(&mut self, peer: usize, term: u64, heartbeat_due: bool) -> NextMessage {
         if self.hard.term != term {
-            return None;
+            return NextMessage::Stop;
         }
+        let Role::Leader(progress) = &mut self.role else {
+            return NextMessage::Stop;
+        };
         let log = &self.hard.log;
+        let now = Instant::now();
+        let busy = progress.in_flight[peer].is_some_and(|sent| now < sent + IN_FLIGHT_EXPIRY);
+        if busy && !heartbeat_due {
+            return NextMessage::Wait;
+        }
         let next = progress.next[peer];
-        if next <= log.snapshot_index() {
-            return Some(Outbound::Snapshot(InstallSnapshotArgs {
+        if next <= log.snapshot_index() && !busy {
+            progress.in_flight[peer] = Some(now);
+            return NextMessage::Send(Outbound::Snapshot(InstallSnapshotArgs {
                 term,
                 leader: self.me,
                 last_included_index: log.snapshot_index(),
@@ -299,17 +327,37 @@ impl Core {
                 data: self.persister.snapshot(),
             }));
         }
+        // A heartbeat while entries are in flight carries none; it only keeps the follower's timer.
+        let next = next.max(log.snapshot_index() + 1);
+        let entries = if busy {
+            Vec::new()
+        } else {
+            let tail = log.entries_from(next);
+            tail[..tail.len().min(MAX_ENTRIES_PER_APPEND)].to_vec()
+        };
+        if !entries.is_empty() {
+            progress.in_flight[peer] = Some(now);
+        }
         let prev = next - 1;
-        Some(Outbound::Append(AppendEntriesArgs {
+        NextMessage::Send(Outbound::Append(AppendEntriesArgs {
             term,
             leader: self.me,
             prev_log_index: prev,
             prev_log_term: log
                 .term_at(prev)
                 .expect("next - 1 is at or after the snapshot"),
-            entries: log.entries_from(next).to_vec(),
+            entries,
             leader_commit: self.commit,
         }))
+    }
+
+    /// A message to `peer` sent in `sent_term` got no reply (lost, or the peer is unreachable).
+    pub fn on_send_failed(&mut self, peer: usize, sent_term: u64) {
+        if self.hard.term == sent_term
+            && let Role::Leader(progress) = &mut self.role
+        {
+            progress.in_flight[peer] = None;
+        }
     }
 
     /// A reply to AppendEntries sent in `sent_term` with `prev_log_index` and `sent_entries` entries.
@@ -329,10 +377,16 @@ impl Core {
             return;
         };
         let log = &self.hard.log;
+        if sent_entries > 0 {
+            progress.in_flight[peer] = None;
+        }
         if reply.success {
             let matched = prev_log_index + sent_entries;
             progress.matched[peer] = progress.matched[peer].max(matched);
             progress.next[peer] = progress.next[peer].max(matched + 1);
+            if progress.next[peer] <= log.last_index() {
+                progress.replicators[peer].notify();
+            }
             self.advance_commit();
             return;
         }
@@ -370,8 +424,10 @@ impl Core {
             return;
         }
         if let Role::Leader(progress) = &mut self.role {
+            progress.in_flight[peer] = None;
             progress.matched[peer] = progress.matched[peer].max(last_included_index);
             progress.next[peer] = progress.next[peer].max(last_included_index + 1);
+            progress.replicators[peer].notify();
         }
     }
 

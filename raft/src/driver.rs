@@ -2,14 +2,14 @@
 //! peer's madsim node (it must be created from a task running there), so a crash ends them all.
 //! The lock on the core is never held across an await.
 
-use crate::core::{Outbound, TickOutcome};
+use crate::core::{NextMessage, Outbound, TickOutcome};
 use crate::messages::*;
 use crate::signal::Waiter;
 use crate::timing::HEARTBEAT;
 use crate::{ApplySender, Raft};
 use futures::{FutureExt, SinkExt};
 use madsim::task::spawn;
-use madsim::time::sleep_until;
+use madsim::time::{Instant, sleep_until};
 
 /// How many commands the applier takes from the core per lock.
 const APPLY_BATCH: usize = 64;
@@ -64,18 +64,26 @@ fn start_replicators(raft: &Raft, replicators: Vec<(usize, Waiter)>) {
 }
 
 /// Keeps one follower up to date while this peer leads in `term`: sends at once when woken (new
-/// entries, a rejection to retry), and at least every heartbeat interval. Sends do not wait for the
-/// previous reply, so a slow or lost reply never delays the next heartbeat.
+/// entries, a reply that leaves more to send, a rejection to retry) and a heartbeat whenever the
+/// follower has heard nothing for a heartbeat interval. Sends do not wait for replies, so a slow or
+/// lost reply never delays the next heartbeat.
 async fn replicate(raft: Raft, peer: usize, term: u64, mut wake: Waiter) {
+    let mut last_sent: Option<Instant> = None;
     loop {
         if raft.killed() {
             return;
         }
-        let Some(message) = raft.core().outbound(peer, term) else {
-            return;
-        };
-        spawn(send(raft.clone(), peer, term, message));
-        let heartbeat = madsim::time::sleep(HEARTBEAT);
+        let now = Instant::now();
+        let heartbeat_due = last_sent.is_none_or(|t| now >= t + HEARTBEAT);
+        match raft.core().next_message(peer, term, heartbeat_due) {
+            NextMessage::Stop => return,
+            NextMessage::Wait => {}
+            NextMessage::Send(message) => {
+                last_sent = Some(now);
+                spawn(send(raft.clone(), peer, term, message));
+            }
+        }
+        let heartbeat = sleep_until(last_sent.unwrap_or(now) + HEARTBEAT);
         futures::select! {
             _ = wake.wait().fuse() => {}
             _ = heartbeat.fuse() => {}
@@ -91,10 +99,13 @@ async fn send(raft: Raft, peer: usize, term: u64, message: Outbound) {
                 .end(peer)
                 .call::<_, AppendEntriesReply>("Raft.AppendEntries", &args)
                 .await;
-            if let Ok(reply) = result
-                && !raft.killed()
-            {
-                raft.core().on_append_reply(peer, term, prev, n, reply);
+            if raft.killed() {
+                return;
+            }
+            match result {
+                Ok(reply) => raft.core().on_append_reply(peer, term, prev, n, reply),
+                Err(_) if n > 0 => raft.core().on_send_failed(peer, term),
+                Err(_) => {}
             }
         }
         Outbound::Snapshot(args) => {
@@ -103,10 +114,12 @@ async fn send(raft: Raft, peer: usize, term: u64, message: Outbound) {
                 .end(peer)
                 .call::<_, InstallSnapshotReply>("Raft.InstallSnapshot", &args)
                 .await;
-            if let Ok(reply) = result
-                && !raft.killed()
-            {
-                raft.core().on_snapshot_reply(peer, term, index, reply);
+            if raft.killed() {
+                return;
+            }
+            match result {
+                Ok(reply) => raft.core().on_snapshot_reply(peer, term, index, reply),
+                Err(_) => raft.core().on_send_failed(peer, term),
             }
         }
     }

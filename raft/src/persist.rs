@@ -11,8 +11,12 @@ pub struct HardState {
 }
 
 impl HardState {
+    /// The bincode encoding of the whole state, built from the log's kept entry encodings.
     pub fn encode(&self) -> Vec<u8> {
-        bincode::serialize(self).expect("encoding plain data into memory cannot fail")
+        let mut out = bincode::serialize(&(self.term, self.voted_for))
+            .expect("encoding plain data into memory cannot fail");
+        self.log.encode_into(&mut out);
+        out
     }
 
     /// Decodes persisted bytes; empty bytes are a fresh peer. Anything else that does not decode, or
@@ -21,8 +25,9 @@ impl HardState {
         if bytes.is_empty() {
             return Ok(HardState::default());
         }
-        let state: HardState =
+        let mut state: HardState =
             bincode::deserialize(bytes).map_err(|e| format!("undecodable raft state: {e}"))?;
+        state.log.rebuild_encoding();
         if let Some(v) = state.voted_for
             && v as usize >= peers
         {
@@ -51,6 +56,7 @@ mod tests {
             term: 2,
             command: vec![1, 2, 3],
         });
+        assert_eq!(s.encode(), bincode::serialize(&s).unwrap());
         assert_eq!(HardState::decode(&s.encode(), 3), Ok(s));
     }
 
