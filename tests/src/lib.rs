@@ -5,6 +5,7 @@
 //! - [`raft_config`]: the Raft tester config of LAB-TESTS §2.
 
 pub mod commands;
+pub mod fuzz;
 pub mod raft_applier;
 pub mod raft_config;
 

@@ -106,6 +106,18 @@ impl Config {
         self.inner.n
     }
 
+    /// The cluster's network, for testers that set faults or link states the config has no
+    /// helper for (the fuzzer's knobs, one-way cuts).
+    pub fn net(&self) -> Network {
+        self.inner.net.clone()
+    }
+
+    /// The name of peer i's current end to server j (`None` until i first starts), for testers that
+    /// enable or disable single directions of a link.
+    pub fn end_name(&self, i: usize, j: usize) -> Option<String> {
+        self.peers().end_names[i].get(j).cloned()
+    }
+
     fn peers(&self) -> MutexGuard<'_, Peers> {
         // A panic anywhere aborts the run, so a poisoned lock never matters.
         self.inner.peers.lock().unwrap_or_else(|e| e.into_inner())

@@ -1,0 +1,509 @@
+//! Running one schedule: a Raft cluster built by the tester's [`Config`] on a fresh simulation with
+//! the schedule's seed; the steps at their virtual times; the safety checker after every step, after
+//! every delivered message (labrpc's delivery hook) and every [`SAMPLE`] of virtual time; then the
+//! liveness phase with everything healed.
+
+use super::invariants::{Checker, Violation};
+use super::schedule::{Action, Schedule};
+use super::timeline::{Timeline, describe};
+use crate::commands::Cmd;
+use crate::raft_config::Config;
+use labrpc::{Delivery, FaultKnobs};
+use madsim::time::sleep;
+use raft::{PeerView, Raft, RoleName};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// How often the driver samples every peer between messages and steps.
+pub const SAMPLE: Duration = Duration::from_millis(5);
+/// Liveness: after healing, some peer must lead (at the highest term) within this long…
+pub const LEADER_BOUND: Duration = Duration::from_secs(5);
+/// …and a new command must then be applied by every peer within this long.
+pub const COMMIT_BOUND: Duration = Duration::from_secs(10);
+/// A liveness attempt whose command is not applied everywhere in this long is submitted again.
+const RETRY_AFTER: Duration = Duration::from_secs(2);
+
+/// What one run of a schedule did.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// Why the run failed (a violated invariant, failed liveness, or a panic), if it did.
+    pub failure: Option<String>,
+    pub timeline: Timeline,
+    pub virtual_time: Duration,
+    /// The sim trace digest: the same schedule must give the same digest.
+    pub trace_digest: u64,
+    pub observations: u64,
+}
+
+impl RunOutcome {
+    /// The failure with the executed timeline, as a test failure message.
+    pub fn report(&self) -> Option<String> {
+        self.failure
+            .as_ref()
+            .map(|f| format!("{f}\nexecuted timeline (virtual time):\n{}", self.timeline))
+    }
+}
+
+/// Runs `schedule` on its own simulation and reports what happened. Never panics: a panic inside
+/// the simulation (an apply error, the tester's watchdog) is a failure of the outcome.
+pub fn run_schedule(schedule: &Schedule) -> RunOutcome {
+    let state = Arc::new(Mutex::new(State::new(schedule.peers)));
+    let body_state = state.clone();
+    let sched = schedule.clone();
+    let report = sim::runner::run_seed(schedule.seed, move || async move {
+        drive(sched, body_state).await;
+    });
+    let s = lock(&state);
+    let failure = match (&s.failure, report.failure()) {
+        (Some(f), _) => Some(f.clone()),
+        (None, Some(panic)) => Some(format!("the run panicked: {panic}")),
+        (None, None) => None,
+    };
+    RunOutcome {
+        failure,
+        timeline: s.timeline.clone(),
+        virtual_time: report.virtual_time,
+        trace_digest: report.trace.digest,
+        observations: s.checker.observations(),
+    }
+}
+
+/// What the driver, the delivery hook and the outcome share.
+struct State {
+    /// The peers being observed: live ones only, each registered after its restart was checked.
+    rafts: Vec<Option<Raft>>,
+    checker: Checker,
+    /// Leader terms already written to the timeline.
+    logged_terms: BTreeSet<u64>,
+    timeline: Timeline,
+    failure: Option<String>,
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A panic inside the simulation aborts the run; what was recorded before it is still wanted.
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl State {
+    fn new(n: usize) -> Self {
+        State {
+            rafts: vec![None; n],
+            checker: Checker::new(n),
+            logged_terms: BTreeSet::new(),
+            timeline: Timeline::default(),
+            failure: None,
+        }
+    }
+
+    fn fail(&mut self, why: String) {
+        if self.failure.is_none() {
+            self.timeline
+                .push(sim::node::now(), format!("FAILED: {why}"));
+            self.failure = Some(why);
+        }
+    }
+
+    fn violation(&mut self, v: Violation) {
+        self.fail(v.to_string());
+    }
+
+    fn views(&self) -> Vec<(usize, PeerView)> {
+        self.rafts
+            .iter()
+            .enumerate()
+            .filter_map(|(p, r)| r.as_ref().map(|r| (p, r.view())))
+            .collect()
+    }
+
+    /// Checks every invariant on the live peers now, and logs leaders of new terms.
+    fn observe(&mut self) {
+        if self.failure.is_some() {
+            return;
+        }
+        let now = sim::node::now();
+        let views = self.views();
+        if let Err(v) = self.checker.observe(now, &views) {
+            self.violation(v);
+            return;
+        }
+        if self.checker.leaders().len() != self.logged_terms.len() {
+            let new: Vec<(u64, usize)> = self
+                .checker
+                .leaders()
+                .iter()
+                .filter(|(t, _)| !self.logged_terms.contains(t))
+                .map(|(t, l)| (*t, l.peer))
+                .collect();
+            for (term, peer) in new {
+                self.logged_terms.insert(term);
+                self.timeline
+                    .push(now, format!("  peer {peer} leads term {term}"));
+            }
+        }
+    }
+}
+
+/// The fault state the driver keeps: which directed links should be up, and the knobs.
+struct Cluster {
+    schedule: Schedule,
+    cfg: Config,
+    state: Arc<Mutex<State>>,
+    /// `up[i][j]`: peer i's end to peer j should be enabled (when both are live).
+    up: Vec<Vec<bool>>,
+    knobs: FaultKnobs,
+    next_command: i64,
+}
+
+async fn drive(schedule: Schedule, state: Arc<Mutex<State>>) {
+    let n = schedule.peers;
+    let cfg = Config::new(n, false, schedule.snapshots).await;
+    {
+        let mut s = lock(&state);
+        for p in 0..n {
+            s.rafts[p] = cfg.raft(p);
+        }
+        s.timeline.push(
+            sim::node::now(),
+            format!(
+                "{n} peers up (seed {}, {} applier)",
+                schedule.seed,
+                if schedule.snapshots {
+                    "snapshot"
+                } else {
+                    "plain"
+                }
+            ),
+        );
+    }
+    let hook_state = state.clone();
+    cfg.net()
+        .set_delivery_hook(Some(Arc::new(move |_: &Delivery<'_>| {
+            lock(&hook_state).observe();
+        })));
+    let mut cluster = Cluster {
+        schedule,
+        cfg: cfg.clone(),
+        state: state.clone(),
+        up: vec![vec![true; n]; n],
+        knobs: FaultKnobs::default(),
+        next_command: 1,
+    };
+    if cluster.fault_phase().await {
+        cluster.liveness_phase().await;
+    }
+    lock(&state).observe();
+    cfg.net().set_delivery_hook(None);
+    cfg.cleanup();
+}
+
+impl Cluster {
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    fn failed(&self) -> bool {
+        self.state().failure.is_some()
+    }
+
+    fn log(&self, what: String) {
+        self.state().timeline.push(sim::node::now(), what);
+    }
+
+    /// Waits `d` of virtual time, checking every [`SAMPLE`]. False once something failed.
+    async fn wait(&self, d: Duration) -> bool {
+        let end = sim::node::now() + d;
+        loop {
+            self.state().observe();
+            let now = sim::node::now();
+            if self.failed() {
+                return false;
+            }
+            if now >= end {
+                return true;
+            }
+            sleep(SAMPLE.min(end - now)).await;
+        }
+    }
+
+    /// Runs every step at its time. False if an invariant broke.
+    async fn fault_phase(&mut self) -> bool {
+        let steps = self.schedule.steps.clone();
+        for step in steps {
+            if !self.wait(Duration::from_millis(step.after_ms.into())).await {
+                return false;
+            }
+            let what = self.execute(&step.action).await;
+            self.log(what);
+            self.state().observe();
+            if self.failed() {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Does one step and says what it did.
+    async fn execute(&mut self, action: &Action) -> String {
+        let plan = describe(&self.schedule, action);
+        let n = self.schedule.peers;
+        match *action {
+            Action::Partition { groups } => {
+                for i in 0..n {
+                    for j in 0..n {
+                        self.up[i][j] = groups[i] % 3 == groups[j] % 3;
+                    }
+                }
+                self.apply_links();
+                plan
+            }
+            Action::CutLink { from, to } => {
+                let (f, t) = self.schedule.link(from, to);
+                self.up[f][t] = false;
+                self.up[t][f] = true;
+                self.apply_links();
+                plan
+            }
+            Action::Heal => {
+                self.heal_links();
+                plan
+            }
+            Action::Crash(p) => {
+                let p = self.schedule.peer(p);
+                match self.crash(p) {
+                    Some(was) => format!("crash peer {p} ({was})"),
+                    None => format!("crash peer {p}: already down"),
+                }
+            }
+            Action::Restart(p) => {
+                let p = self.schedule.peer(p);
+                let what = match self.crash(p) {
+                    Some(was) => format!("reboot peer {p} (was {was})"),
+                    None => format!("restart peer {p}"),
+                };
+                let back = self.restart(p).await;
+                format!("{what}; back as {back}")
+            }
+            Action::Faults(f) => {
+                self.knobs.request_drop_permille = f.request_drop_permille.into();
+                self.knobs.reply_drop_permille = f.reply_drop_permille.into();
+                self.knobs.min_delay_ms = f.min_delay_ms.into();
+                self.knobs.max_delay_ms = f.max_delay_ms.into();
+                self.apply_knobs();
+                plan
+            }
+            Action::Duplicates(d) => {
+                self.knobs.duplicate_permille = d.into();
+                self.apply_knobs();
+                plan
+            }
+            Action::Reordering(on) => {
+                self.cfg.set_long_reordering(on);
+                plan
+            }
+            Action::Commands(k) => self.commands(k),
+        }
+    }
+
+    /// Enables each directed link that should be up and whose two peers are live; disables the rest.
+    fn apply_links(&self) {
+        let net = self.cfg.net();
+        let live: Vec<bool> = self.state().rafts.iter().map(Option::is_some).collect();
+        let n = self.schedule.peers;
+        for i in 0..n {
+            for j in 0..n {
+                if let Some(end) = self.cfg.end_name(i, j) {
+                    net.enable(&end, live[i] && live[j] && (i == j || self.up[i][j]));
+                }
+            }
+        }
+    }
+
+    fn heal_links(&mut self) {
+        for row in &mut self.up {
+            row.fill(true);
+        }
+        self.apply_links();
+    }
+
+    fn apply_knobs(&self) {
+        let knobs = (self.knobs != FaultKnobs::default()).then_some(self.knobs);
+        // The schedule's knobs are in range by construction; a rejection is a fuzzer bug.
+        if let Err(e) = self.cfg.net().set_fault_knobs(knobs) {
+            self.state().fail(format!("fuzzer bug: {e}"));
+        }
+    }
+
+    /// Kills peer p if it is live; returns what it was ("leader, term 4").
+    fn crash(&mut self, p: usize) -> Option<String> {
+        let raft = self.state().rafts[p].take()?;
+        let view = raft.view();
+        self.state().checker.crashed(p, &view);
+        self.cfg.crash1(p);
+        Some(role_and_term(&view))
+    }
+
+    /// Starts peer p from its persisted state, checks what it came back with, and reconnects it.
+    async fn restart(&mut self, p: usize) -> String {
+        self.cfg.start1(p).await;
+        let Some(raft) = self.cfg.raft(p) else {
+            self.state().fail(format!("peer {p} did not start"));
+            return "nothing".into();
+        };
+        let view = raft.view();
+        {
+            let mut s = self.state();
+            if let Err(v) = s.checker.restarted(sim::node::now(), p, &view) {
+                s.violation(v);
+            }
+            s.rafts[p] = Some(raft);
+        }
+        self.apply_links();
+        format!(
+            "term {}, vote {:?}, log to {}",
+            view.term,
+            view.voted_for,
+            super::invariants::last_index(&view)
+        )
+    }
+
+    /// Hands `k` new commands to every live peer that claims to lead; says who took which indexes.
+    fn commands(&mut self, k: u8) -> String {
+        let rafts: Vec<(usize, Raft)> = {
+            let s = self.state();
+            s.rafts
+                .iter()
+                .enumerate()
+                .filter_map(|(p, r)| r.clone().map(|r| (p, r)))
+                .collect()
+        };
+        let mut taken = Vec::new();
+        for (p, raft) in rafts {
+            if !raft.state().1 {
+                continue;
+            }
+            let mut range: Option<(u64, u64, u64)> = None;
+            for _ in 0..k {
+                let cmd = Cmd::Int(self.next_command);
+                self.next_command += 1;
+                if let Some((index, term)) = raft.start(cmd.encode()) {
+                    let first = range.map_or(index, |r| r.0);
+                    range = Some((first, index, term));
+                }
+            }
+            if let Some((first, last, term)) = range {
+                taken.push(format!("peer {p} (term {term}) took {first}..={last}"));
+            }
+        }
+        if taken.is_empty() {
+            format!("{k} commands: no peer claims to lead")
+        } else {
+            format!("{k} commands: {}", taken.join("; "))
+        }
+    }
+
+    /// Heals everything, then requires a leader within [`LEADER_BOUND`] and a new command applied by
+    /// every peer within [`COMMIT_BOUND`] after that.
+    async fn liveness_phase(&mut self) {
+        let n = self.schedule.peers;
+        for p in 0..n {
+            if self.state().rafts[p].is_none() {
+                let back = self.restart(p).await;
+                self.log(format!("liveness: restart peer {p}; back as {back}"));
+            }
+        }
+        self.heal_links();
+        self.knobs = FaultKnobs::default();
+        self.apply_knobs();
+        self.cfg.set_long_reordering(false);
+        self.log("liveness: all peers live, every link up, reliable, no reordering".into());
+        let healed = sim::node::now();
+
+        let leader = loop {
+            if let Some(l) = self.leader() {
+                break l;
+            }
+            if sim::node::now() - healed >= LEADER_BOUND || !self.wait(SAMPLE).await {
+                if !self.failed() {
+                    self.state().fail(format!(
+                        "liveness: no leader within {} s of healing",
+                        LEADER_BOUND.as_secs()
+                    ));
+                }
+                return;
+            }
+        };
+        let elected = sim::node::now();
+        self.log(format!(
+            "liveness: peer {} leads term {} after {} ms",
+            leader.0,
+            leader.1,
+            (elected - healed).as_millis()
+        ));
+
+        let cmd = Cmd::Int(-1);
+        let mut attempt: Option<(u64, Duration)> = None;
+        loop {
+            let now = sim::node::now();
+            if let Some((index, since)) = attempt {
+                let (count, got) = self.cfg.n_committed(index);
+                if count == n && got.as_ref() == Some(&cmd) {
+                    self.log(format!(
+                        "liveness: command committed at index {index} on all {n} peers after {} ms",
+                        (now - elected).as_millis()
+                    ));
+                    return;
+                }
+                if got.is_some_and(|c| c != cmd) || now - since >= RETRY_AFTER {
+                    attempt = None;
+                }
+            }
+            if attempt.is_none()
+                && let Some((p, _)) = self.leader()
+                && let Some(raft) = self.state().rafts[p].clone()
+                && let Some((index, _)) = raft.start(cmd.encode())
+            {
+                attempt = Some((index, now));
+            }
+            if now - elected >= COMMIT_BOUND || !self.wait(SAMPLE).await {
+                if !self.failed() {
+                    self.state().fail(format!(
+                        "liveness: a new command was not applied by all {n} peers within {} s",
+                        COMMIT_BOUND.as_secs()
+                    ));
+                }
+                return;
+            }
+        }
+    }
+
+    /// A live peer that leads at the highest term any live peer has: (peer, term).
+    fn leader(&self) -> Option<(usize, u64)> {
+        let s = self.state();
+        let states: Vec<(usize, u64, bool)> = s
+            .rafts
+            .iter()
+            .enumerate()
+            .filter_map(|(p, r)| {
+                r.as_ref().map(|r| {
+                    let (term, leader) = r.state();
+                    (p, term, leader)
+                })
+            })
+            .collect();
+        let top = states.iter().map(|s| s.1).max()?;
+        states
+            .iter()
+            .find(|s| s.2 && s.1 == top)
+            .map(|s| (s.0, s.1))
+    }
+}
+
+fn role_and_term(v: &PeerView) -> String {
+    let role = match v.role {
+        RoleName::Leader => "leader",
+        RoleName::Candidate => "candidate",
+        RoleName::Follower => "follower",
+    };
+    format!("{role}, term {}", v.term)
+}

@@ -1,0 +1,129 @@
+//! The fault-schedule fuzzer (issue 9): proptest generates schedules of partitions, one-way cuts,
+//! crashes, reboots, message faults and client commands; each runs as a whole simulated Raft cluster
+//! with Raft's safety properties checked continuously, then a liveness check after healing. A failure
+//! shrinks to a minimal schedule, prints as a timeline, is saved under `tests/proptest-regressions/`
+//! and replays deterministically (the simulation seed is part of the case and never shrinks).
+//!
+//! - [`schedule`]: the case type and its strategies.
+//! - [`cluster`]: running one schedule.
+//! - [`invariants`]: the safety checker.
+//! - [`timeline`]: readable printing.
+//!
+//! Environment: `PROPTEST_CASES` (default [`DEFAULT_CASES`]), `PROPTEST_RNG_SEED` (default
+//! [`DEFAULT_RNG_SEED`], so a plain `cargo test` is repeatable), `PROPTEST_MAX_SHRINK_ITERS` (default
+//! [`DEFAULT_MAX_SHRINK_ITERS`]), `PROPTEST_DISABLE_FAILURE_PERSISTENCE`.
+
+pub mod cluster;
+pub mod invariants;
+pub mod schedule;
+pub mod timeline;
+
+pub use cluster::{RunOutcome, run_schedule};
+pub use schedule::Schedule;
+
+use proptest::strategy::Strategy;
+use proptest::test_runner::{
+    Config, FileFailurePersistence, RngSeed, TestCaseError, TestError, TestRunner,
+};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Cases per run unless `PROPTEST_CASES` says otherwise: small, so CI stays quick.
+pub const DEFAULT_CASES: u32 = 24;
+/// The proptest RNG seed unless `PROPTEST_RNG_SEED` says otherwise.
+pub const DEFAULT_RNG_SEED: u64 = 0x5eed_0009;
+/// Shrinking stops after this many attempts unless `PROPTEST_MAX_SHRINK_ITERS` says otherwise.
+pub const DEFAULT_MAX_SHRINK_ITERS: u32 = 400;
+
+/// The proptest config: env overrides, else the defaults above; failures saved to `regressions`.
+pub fn config(regressions: &'static str) -> Config {
+    let mut config = Config::default();
+    let unset = |name: &str| std::env::var_os(name).is_none();
+    if unset("PROPTEST_CASES") {
+        config.cases = DEFAULT_CASES;
+    }
+    if unset("PROPTEST_RNG_SEED") {
+        config.rng_seed = RngSeed::Fixed(DEFAULT_RNG_SEED);
+    }
+    if unset("PROPTEST_MAX_SHRINK_ITERS") {
+        config.max_shrink_iters = DEFAULT_MAX_SHRINK_ITERS;
+    }
+    if unset("PROPTEST_DISABLE_FAILURE_PERSISTENCE") {
+        config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(regressions)));
+    }
+    config
+}
+
+/// Counters for the summary line.
+#[derive(Default)]
+struct Tally {
+    runs: u64,
+    virtual_time: Duration,
+    observations: u64,
+    /// Runs and wall time when the first failure was seen.
+    first_failure: Option<(u64, Duration)>,
+}
+
+/// Runs `config.cases` generated schedules through `run` and panics with the minimal failing
+/// schedule, its executed timeline and the search statistics if any fails. `name` labels the output.
+pub fn fuzz<S>(name: &str, config: Config, strategy: S, run: fn(&Schedule) -> RunOutcome)
+where
+    S: Strategy<Value = Schedule>,
+{
+    let started = Instant::now();
+    let cases = config.cases;
+    let tally = Mutex::new(Tally::default());
+    let mut runner = TestRunner::new(config);
+    let result = runner.run(&strategy, |schedule| {
+        let outcome = run(&schedule);
+        let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
+        t.runs += 1;
+        t.virtual_time += outcome.virtual_time;
+        t.observations += outcome.observations;
+        match outcome.report() {
+            None => Ok(()),
+            Some(report) => {
+                if t.first_failure.is_none() {
+                    t.first_failure = Some((t.runs, started.elapsed()));
+                    eprintln!(
+                        "{name}: case {} failed after {:.1}s wall; shrinking…",
+                        t.runs,
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+                Err(TestCaseError::fail(report))
+            }
+        }
+    });
+    let t = tally.into_inner().unwrap_or_else(|e| e.into_inner());
+    let wall = started.elapsed().as_secs_f64();
+    match result {
+        Ok(()) => println!(
+            "{name}: {cases} schedules passed ({} runs, {:.1}s virtual, {} observations checked, \
+             {wall:.1}s wall)",
+            t.runs,
+            t.virtual_time.as_secs_f64(),
+            t.observations
+        ),
+        Err(TestError::Abort(why)) => panic!("{name}: proptest aborted: {why}"),
+        Err(TestError::Fail(_, minimal)) => {
+            // Run the minimal case once more for its own executed timeline.
+            let again = run(&minimal);
+            let (found_runs, found_wall) = t.first_failure.unwrap_or_default();
+            panic!(
+                "{name}: a schedule broke Raft.\n\
+                 found after {found_runs} runs ({:.1}s wall); shrunk in {} more runs ({:.1}s wall); \
+                 minimal schedule has {} steps\n\
+                 minimal schedule (planned):\n{minimal:?}\n\n{}\n\
+                 The case is saved to the regressions file and runs first next time.",
+                found_wall.as_secs_f64(),
+                t.runs - found_runs,
+                wall - found_wall.as_secs_f64(),
+                minimal.steps.len(),
+                again.report().unwrap_or_else(|| {
+                    "(the minimal case passed when run again: not deterministic!)".into()
+                }),
+            );
+        }
+    }
+}
