@@ -7,6 +7,7 @@
 //! - [`rng`]: extra random streams, derived from the simulation seed only.
 //! - [`node`]: creating and killing simulated machines.
 
+pub mod linearizability;
 pub mod node;
 pub mod persister;
 pub mod rng;

@@ -1,0 +1,347 @@
+//! Histories of KV operations: the in-memory record tests append to, and the JSON form that
+//! `check-history` reads.
+//!
+//! JSON: an array of `{"client": u64, "call": u64, "return": u64, "op": "get"|"put"|"append",
+//! "key": str, "value": str, "output": str}`, times in ns; `value` is empty for a get, `output`
+//! empty for a put or append.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Which KV operation was called.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OpKind {
+    Get,
+    Put,
+    Append,
+}
+
+impl OpKind {
+    /// The name used in JSON and in the visualization.
+    pub fn name(self) -> &'static str {
+        match self {
+            OpKind::Get => "get",
+            OpKind::Put => "put",
+            OpKind::Append => "append",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<OpKind> {
+        match name {
+            "get" => Some(OpKind::Get),
+            "put" => Some(OpKind::Put),
+            "append" => Some(OpKind::Append),
+            _ => None,
+        }
+    }
+}
+
+/// What a client asked for. `value` is empty for a get.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KvInput {
+    pub op: OpKind,
+    pub key: String,
+    pub value: String,
+}
+
+/// One completed client operation: its input, what it returned (the value a get read; empty for
+/// put and append), and when it was called and returned (ns on one clock, e.g. virtual time).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Operation {
+    pub client: u64,
+    pub call: u64,
+    pub ret: u64,
+    pub input: KvInput,
+    pub output: String,
+}
+
+impl Operation {
+    /// A get of `key` that read `output`.
+    pub fn get(client: u64, call: u64, ret: u64, key: &str, output: &str) -> Operation {
+        Operation::new(client, call, ret, OpKind::Get, key, "", output)
+    }
+
+    /// A put of `value` to `key`.
+    pub fn put(client: u64, call: u64, ret: u64, key: &str, value: &str) -> Operation {
+        Operation::new(client, call, ret, OpKind::Put, key, value, "")
+    }
+
+    /// An append of `value` to `key`.
+    pub fn append(client: u64, call: u64, ret: u64, key: &str, value: &str) -> Operation {
+        Operation::new(client, call, ret, OpKind::Append, key, value, "")
+    }
+
+    fn new(
+        client: u64,
+        call: u64,
+        ret: u64,
+        op: OpKind,
+        key: &str,
+        value: &str,
+        output: &str,
+    ) -> Operation {
+        Operation {
+            client,
+            call,
+            ret,
+            input: KvInput {
+                op,
+                key: key.to_string(),
+                value: value.to_string(),
+            },
+            output: output.to_string(),
+        }
+    }
+
+    /// `get('k') -> 'v'`, `put('k', 'v')` or `append('k', 'v')`.
+    pub fn describe(&self) -> String {
+        let key = &self.input.key;
+        match self.input.op {
+            OpKind::Get => format!("get('{key}') -> '{}'", self.output),
+            OpKind::Put | OpKind::Append => {
+                format!("{}('{key}', '{}')", self.input.op.name(), self.input.value)
+            }
+        }
+    }
+
+    /// Why this operation cannot be part of a well-formed history, if it cannot.
+    fn problem(&self) -> Option<String> {
+        if self.ret < self.call {
+            return Some(format!(
+                "return ({}) is before call ({})",
+                self.ret, self.call
+            ));
+        }
+        match self.input.op {
+            OpKind::Get if !self.input.value.is_empty() => {
+                Some("a get must have an empty \"value\"".to_string())
+            }
+            OpKind::Put | OpKind::Append if !self.output.is_empty() => Some(format!(
+                "a {} must have an empty \"output\"",
+                self.input.op.name()
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Why a history could not be read or written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryError {
+    /// The index of the offending operation in the JSON array, when one is to blame.
+    pub index: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for HistoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.index {
+            Some(i) => write!(f, "operation {i}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for HistoryError {}
+
+impl HistoryError {
+    fn whole(message: String) -> Self {
+        HistoryError {
+            index: None,
+            message,
+        }
+    }
+}
+
+/// The exact JSON shape of one operation.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireOp {
+    client: u64,
+    call: u64,
+    #[serde(rename = "return")]
+    ret: u64,
+    op: String,
+    key: String,
+    value: String,
+    output: String,
+}
+
+/// A shared, append-only record of operations. Cloning shares it, so every client task of a test
+/// can hold a handle and [`History::record`] into the same list.
+#[derive(Clone, Default, Debug)]
+pub struct History {
+    ops: Arc<Mutex<Vec<Operation>>>,
+}
+
+impl History {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn from_ops(ops: Vec<Operation>) -> Self {
+        History {
+            ops: Arc::new(Mutex::new(ops)),
+        }
+    }
+
+    /// Appends one completed operation.
+    pub fn record(&self, op: Operation) {
+        self.lock().push(op);
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    /// A copy of the operations recorded so far, in recording order. Indices into this vector are
+    /// the operation indices a check result refers to.
+    pub fn snapshot(&self) -> Vec<Operation> {
+        self.lock().clone()
+    }
+
+    // A panic elsewhere while holding the lock cannot leave a half-pushed Vec, so a poisoned lock
+    // is still safe to use.
+    fn lock(&self) -> MutexGuard<'_, Vec<Operation>> {
+        self.ops.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The history as a JSON array (one operation per line).
+    pub fn to_json(&self) -> String {
+        ops_to_json(&self.lock())
+    }
+
+    /// Parses and validates a JSON array of operations.
+    pub fn from_json(text: &str) -> Result<History, HistoryError> {
+        ops_from_json(text).map(History::from_ops)
+    }
+
+    /// Reads and validates a JSON history file.
+    pub fn read_file(path: &Path) -> Result<History, HistoryError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| HistoryError::whole(format!("cannot read {}: {e}", path.display())))?;
+        History::from_json(&text)
+    }
+
+    /// Writes the history as JSON to `path`.
+    pub fn write_file(&self, path: &Path) -> std::io::Result<()> {
+        std::fs::write(path, self.to_json())
+    }
+}
+
+fn ops_to_json(ops: &[Operation]) -> String {
+    let mut out = String::from("[");
+    for (i, op) in ops.iter().enumerate() {
+        let wire = WireOp {
+            client: op.client,
+            call: op.call,
+            ret: op.ret,
+            op: op.input.op.name().to_string(),
+            key: op.input.key.clone(),
+            value: op.input.value.clone(),
+            output: op.output.clone(),
+        };
+        out.push_str(if i == 0 { "\n  " } else { ",\n  " });
+        // Serializing plain strings and integers cannot fail.
+        out.push_str(&serde_json::to_string(&wire).unwrap_or_default());
+    }
+    out.push_str("\n]\n");
+    out
+}
+
+fn ops_from_json(text: &str) -> Result<Vec<Operation>, HistoryError> {
+    // Parse the array first and each element second, so an error names the operation's index.
+    let values: Vec<serde_json::Value> = serde_json::from_str(text)
+        .map_err(|e| HistoryError::whole(format!("not a JSON array of operations: {e}")))?;
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let at = |message: String| HistoryError {
+                index: Some(i),
+                message,
+            };
+            let wire: WireOp = serde_json::from_value(value).map_err(|e| at(e.to_string()))?;
+            let kind = OpKind::from_name(&wire.op).ok_or_else(|| {
+                at(format!(
+                    "unknown op {:?} (expected \"get\", \"put\" or \"append\")",
+                    wire.op
+                ))
+            })?;
+            let op = Operation {
+                client: wire.client,
+                call: wire.call,
+                ret: wire.ret,
+                input: KvInput {
+                    op: kind,
+                    key: wire.key,
+                    value: wire.value,
+                },
+                output: wire.output,
+            };
+            match op.problem() {
+                Some(problem) => Err(at(problem)),
+                None => Ok(op),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip() {
+        let h = History::new();
+        h.record(Operation::put(1, 0, 10, "a", "x\"<y>"));
+        h.record(Operation::get(2, 5, 15, "a", "x\"<y>"));
+        h.record(Operation::append(1, 20, 30, "b", "z"));
+        let back = History::from_json(&h.to_json()).unwrap();
+        assert_eq!(back.snapshot(), h.snapshot());
+        assert_eq!(History::from_json("[]").unwrap().len(), 0);
+    }
+
+    #[test]
+    fn invalid_json_is_an_error_naming_the_operation() {
+        let err = |text: &str| History::from_json(text).unwrap_err().to_string();
+        assert!(err("{").contains("not a JSON array"));
+        assert!(err(r#"{"client": 1}"#).contains("not a JSON array"));
+        let ok = r#"{"client":1,"call":1,"return":2,"op":"put","key":"k","value":"v","output":""}"#;
+        let missing = r#"{"client":1,"call":1,"return":2,"op":"put","key":"k","value":"v"}"#;
+        let e = err(&format!("[{ok},{missing}]"));
+        assert!(e.starts_with("operation 1:") && e.contains("output"), "{e}");
+        let backwards = ok.replace("\"call\":1", "\"call\":3");
+        assert!(err(&format!("[{backwards}]")).contains("before call"));
+        let unknown = ok.replace("\"put\"", "\"cas\"");
+        assert!(err(&format!("[{unknown}]")).contains("unknown op \"cas\""));
+        let extra = ok.replace("\"output\"", "\"extra\":0,\"output\"");
+        assert!(err(&format!("[{extra}]")).contains("extra"));
+        let get_value = ok.replace("\"put\"", "\"get\"");
+        assert!(err(&format!("[{get_value}]")).contains("empty \"value\""));
+        let negative = ok.replace("\"client\":1", "\"client\":-1");
+        assert!(err(&format!("[{negative}]")).starts_with("operation 0:"));
+    }
+
+    #[test]
+    fn describe_labels() {
+        assert_eq!(
+            Operation::get(0, 0, 1, "k", "v").describe(),
+            "get('k') -> 'v'"
+        );
+        assert_eq!(
+            Operation::put(0, 0, 1, "k", "v").describe(),
+            "put('k', 'v')"
+        );
+        assert_eq!(
+            Operation::append(0, 0, 1, "k", "v").describe(),
+            "append('k', 'v')"
+        );
+    }
+}

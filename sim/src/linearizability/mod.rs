@@ -1,0 +1,19 @@
+//! A linearizability checker for the KV service's histories (LAB-TESTS §5), in the manner of
+//! porcupine.
+//!
+//! - [`history`]: [`Operation`], the shared [`History`] tests record into, and its JSON form.
+//! - [`model`]: the KV model — per key, a string state starting at "".
+//! - `search`: the per-key Wing–Gong/Lowe search, bounded by a deterministic step budget.
+//! - [`check`](mod@check): splitting by key and the overall [`CheckResult`].
+//!
+//! A check that runs out of budget is [`CheckResult::Unknown`], which callers must treat as a
+//! failure, never a pass.
+
+pub mod check;
+pub mod history;
+pub mod model;
+mod search;
+
+pub use check::{Budget, CheckResult, KeyDetail, check, check_ops};
+pub use history::{History, HistoryError, KvInput, OpKind, Operation};
+pub use search::KeyVerdict;

@@ -1,0 +1,317 @@
+//! The KV model of LAB-TESTS §5, per key: the state is the key's value, starting at "".
+//! - a get is legal only when its output equals the state, and leaves it unchanged;
+//! - a put is always legal and sets the state to its value;
+//! - an append is always legal and sets the state to state + value.
+//!
+//! [`step`] is the model as written. The search uses `States`, the same model over interned
+//! states, so that comparing and memoizing states costs an integer instead of a string.
+
+use super::history::{KvInput, OpKind};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The state after applying `input` (which returned `output`) to `state`, or `None` if illegal.
+pub fn step(state: &str, input: &KvInput, output: &str) -> Option<String> {
+    match input.op {
+        OpKind::Get => (output == state).then(|| state.to_string()),
+        OpKind::Put => Some(input.value.clone()),
+        OpKind::Append => Some(format!("{state}{}", input.value)),
+    }
+}
+
+/// A small, fixed (unseeded, hence deterministic) multiplicative hasher for the search's tables.
+/// The tables are only looked up, never iterated, so their order cannot leak into results.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        // Final avalanche so low bits (used by the table) depend on all input bits.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.write_u64(u64::from(b) | 0x100);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+pub(crate) type FastBuild = BuildHasherDefault<FastHasher>;
+
+/// Index of an interned state.
+pub(crate) type StateId = u32;
+
+/// Interned states of one key, and the model's transitions between them.
+pub(crate) struct States {
+    strings: Vec<Box<str>>,
+    ids: HashMap<Box<str>, StateId, FastBuild>,
+    /// (state, op) -> state after an append; backtracking revisits these often.
+    appended: HashMap<(StateId, u32), StateId, FastBuild>,
+}
+
+/// One operation in the form the search applies it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Move {
+    /// A get that read this state.
+    Get(StateId),
+    /// A put of this state.
+    Put(StateId),
+    /// An append; the value is looked up by the op's index.
+    Append,
+}
+
+impl States {
+    /// A table holding the initial state "" as id 0.
+    pub(crate) fn new() -> Self {
+        let mut s = States {
+            strings: Vec::new(),
+            ids: HashMap::default(),
+            appended: HashMap::default(),
+        };
+        s.intern("");
+        s
+    }
+
+    pub(crate) const INITIAL: StateId = 0;
+
+    pub(crate) fn intern(&mut self, s: &str) -> StateId {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.strings.len() as StateId;
+        self.strings.push(s.into());
+        self.ids.insert(s.into(), id);
+        id
+    }
+
+    /// The text of an interned state ([`UNOBSERVABLE`] is not one).
+    pub(crate) fn get(&self, id: StateId) -> &str {
+        &self.strings[id as usize]
+    }
+
+    /// The move for an operation: gets and puts resolve to a state once, up front.
+    pub(crate) fn prepare(&mut self, input: &KvInput, output: &str) -> Move {
+        match input.op {
+            OpKind::Get => Move::Get(self.intern(output)),
+            OpKind::Put => Move::Put(self.intern(&input.value)),
+            OpKind::Append => Move::Append,
+        }
+    }
+
+    /// The model's step on interned states (`op` and `value` identify an append). From
+    /// [`UNOBSERVABLE`], appends stay unobservable and no get is legal.
+    pub(crate) fn apply(
+        &mut self,
+        state: StateId,
+        mv: Move,
+        op: u32,
+        value: &str,
+    ) -> Option<StateId> {
+        match mv {
+            Move::Get(_) | Move::Append if state == UNOBSERVABLE => {
+                matches!(mv, Move::Append).then_some(UNOBSERVABLE)
+            }
+            Move::Get(read) => (read == state).then_some(state),
+            Move::Put(new) => Some(new),
+            Move::Append => {
+                if let Some(&next) = self.appended.get(&(state, op)) {
+                    return Some(next);
+                }
+                let joined = format!("{}{value}", self.get(state));
+                let next = self.intern(&joined);
+                self.appended.insert((state, op), next);
+                Some(next)
+            }
+        }
+    }
+}
+
+/// The outputs of the gets not yet linearized, answering "could any of them still read a state
+/// that starts with `s`?". If not, `s` is unobservable: every remaining get must come after some
+/// put replaces it, so all unobservable states have the same future and the search may merge them
+/// into one ([`UNOBSERVABLE`]). This turns the factorial number of orders in which appends nobody
+/// reads can be applied into one state.
+pub(crate) struct PendingReads {
+    /// Distinct get outputs, sorted; strings with a common prefix form a contiguous range.
+    outputs: Vec<StateId>,
+    /// A Fenwick tree of how many unlinearized gets read each output.
+    counts: Vec<i64>,
+    /// For each op: the rank of its output if it is a get.
+    rank: Vec<Option<usize>>,
+}
+
+/// The state the search uses for any state no remaining get can observe.
+pub(crate) const UNOBSERVABLE: StateId = StateId::MAX;
+
+impl PendingReads {
+    pub(crate) fn new(moves: &[Move], states: &States) -> Self {
+        let mut outputs: Vec<StateId> = moves
+            .iter()
+            .filter_map(|m| match m {
+                Move::Get(read) => Some(*read),
+                _ => None,
+            })
+            .collect();
+        outputs.sort_by(|a, b| states.get(*a).cmp(states.get(*b)));
+        outputs.dedup();
+        let rank: Vec<Option<usize>> = moves
+            .iter()
+            .map(|m| match m {
+                Move::Get(read) => {
+                    let text = states.get(*read);
+                    Some(outputs.partition_point(|o| states.get(*o) < text))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut pending = PendingReads {
+            counts: vec![0; outputs.len() + 1],
+            outputs,
+            rank,
+        };
+        for op in 0..moves.len() {
+            pending.restore(op);
+        }
+        pending
+    }
+
+    fn add(&mut self, rank: usize, delta: i64) {
+        let mut i = rank + 1;
+        while i < self.counts.len() {
+            self.counts[i] += delta;
+            i += i & i.wrapping_neg();
+        }
+    }
+
+    /// How many pending gets read outputs of rank < `end`.
+    fn below(&self, end: usize) -> i64 {
+        let (mut i, mut sum) = (end, 0);
+        while i > 0 {
+            sum += self.counts[i];
+            i &= i - 1;
+        }
+        sum
+    }
+
+    /// Op `op` was linearized (no effect unless it is a get).
+    pub(crate) fn take(&mut self, op: usize) {
+        if let Some(r) = self.rank[op] {
+            self.add(r, -1);
+        }
+    }
+
+    /// Op `op` was un-linearized.
+    pub(crate) fn restore(&mut self, op: usize) {
+        if let Some(r) = self.rank[op] {
+            self.add(r, 1);
+        }
+    }
+
+    /// `state`, or [`UNOBSERVABLE`] if no pending get reads a string starting with it.
+    pub(crate) fn canonical(&self, state: StateId, states: &States) -> StateId {
+        if state == UNOBSERVABLE {
+            return state;
+        }
+        let s = states.get(state);
+        let lo = self.outputs.partition_point(|o| states.get(*o) < s);
+        let hi = lo + self.outputs[lo..].partition_point(|o| states.get(*o).starts_with(s));
+        if self.below(hi) - self.below(lo) > 0 {
+            state
+        } else {
+            UNOBSERVABLE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linearizability::Operation;
+
+    #[test]
+    fn step_follows_the_kv_model() {
+        let get = |out: &str| Operation::get(0, 0, 1, "k", out);
+        assert_eq!(step("", &get("").input, ""), Some(String::new()));
+        assert_eq!(step("a", &get("b").input, "b"), None);
+        let put = Operation::put(0, 0, 1, "k", "v");
+        assert_eq!(step("old", &put.input, ""), Some("v".into()));
+        let app = Operation::append(0, 0, 1, "k", "w");
+        assert_eq!(step("v", &app.input, ""), Some("vw".into()));
+    }
+
+    #[test]
+    fn interned_states_agree_with_step() {
+        let mut st = States::new();
+        let app = Operation::append(0, 0, 1, "k", "x");
+        let mv = st.prepare(&app.input, "");
+        let a = st.apply(States::INITIAL, mv, 0, "x").unwrap();
+        assert_eq!(st.get(a), "x");
+        assert_eq!(st.apply(States::INITIAL, mv, 0, "x"), Some(a));
+        let get = Operation::get(0, 0, 1, "k", "x");
+        let g = st.prepare(&get.input, &get.output);
+        assert_eq!(st.apply(a, g, 1, ""), Some(a));
+        assert_eq!(st.apply(States::INITIAL, g, 1, ""), None);
+        let put = st.prepare(&Operation::put(0, 0, 1, "k", "").input, "");
+        assert_eq!(st.apply(a, put, 2, ""), Some(States::INITIAL));
+        assert_eq!(st.apply(UNOBSERVABLE, mv, 0, "x"), Some(UNOBSERVABLE));
+        assert_eq!(st.apply(UNOBSERVABLE, g, 1, ""), None);
+        assert_eq!(st.apply(UNOBSERVABLE, put, 2, ""), Some(States::INITIAL));
+    }
+
+    #[test]
+    fn pending_reads_find_observers_by_prefix() {
+        let ops = [
+            Operation::get(0, 0, 1, "k", "ab"),
+            Operation::get(0, 0, 1, "k", "b"),
+            Operation::append(0, 0, 1, "k", "a"),
+            Operation::get(0, 0, 1, "k", "abc"),
+        ];
+        let mut st = States::new();
+        let moves: Vec<Move> = ops
+            .iter()
+            .map(|o| st.prepare(&o.input, &o.output))
+            .collect();
+        let mut pending = PendingReads::new(&moves, &st);
+        let a = st.intern("a");
+        let abc = st.intern("abc");
+        let c = st.intern("c");
+        assert_eq!(pending.canonical(a, &st), a);
+        assert_eq!(pending.canonical(c, &st), UNOBSERVABLE);
+        assert_eq!(pending.canonical(States::INITIAL, &st), States::INITIAL);
+        pending.take(3);
+        assert_eq!(pending.canonical(abc, &st), UNOBSERVABLE);
+        assert_eq!(
+            pending.canonical(a, &st),
+            a,
+            "still read by the get of \"ab\""
+        );
+        pending.take(0);
+        assert_eq!(pending.canonical(a, &st), UNOBSERVABLE);
+        pending.take(2); // not a get: no effect
+        pending.restore(0);
+        assert_eq!(pending.canonical(a, &st), a);
+    }
+}
