@@ -3,8 +3,8 @@
 //! They spawn test processes and use real time, which is why they live here and not in the simulated
 //! crates. Three binaries sit on this library:
 //! - `repeat-test`: runs lab tests over many seeds in parallel and tabulates the outcome;
-//! - `replay`: reruns one (test, seed) with a JSON-lines trace and shows it (to come);
-//! - `view-trace`: renders such a trace with one column per node (to come).
+//! - `replay`: reruns one (test, seed) with a JSON-lines trace and shows it;
+//! - `view-trace`: renders such a trace with one column per node.
 
 pub mod outcome;
 pub mod prepare;
@@ -14,6 +14,9 @@ pub mod select;
 pub mod shard;
 pub mod stats;
 pub mod targets;
+pub mod trace_file;
+pub mod view;
+pub mod view_cli;
 pub mod workspace;
 
 /// Exit code for bad arguments or a selector that names nothing (clap uses 2 as well).
