@@ -1,0 +1,593 @@
+//! The KV tester's config (LAB-TESTS §4, the Go kvraft `config`): n KV replicas, each on its own madsim
+//! node, on one labrpc network with long delays off; shutdown/restart with persister copies; the KV
+//! tester's per-link connectivity; clerks with their own ends; the counting op wrappers; and the
+//! virtual-time limit of 120 s per test, enforced while the test runs.
+
+use crate::kv_history;
+use kvraft::{Clerk, KvServer};
+use labrpc::{Network, Server};
+use madsim::runtime::NodeHandle;
+use madsim::time::sleep;
+use sim::Persister;
+use sim::linearizability::{History, Operation};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// The lab's sleep unit: "an election timeout".
+pub const ELECTION_TIMEOUT: Duration = Duration::from_millis(1000);
+/// Each test must finish within this much virtual time after the config is made.
+pub const TEST_TIME_LIMIT: Duration = Duration::from_secs(120);
+/// How often the largest persisted Raft state is sampled (tests with snapshots only).
+const SIZE_SAMPLE_INTERVAL: Duration = Duration::from_millis(1);
+
+/// The name of replica i's labrpc server and madsim node.
+pub fn server_name(i: usize) -> String {
+    format!("kv-{i}")
+}
+
+/// A clerk made by the tester, with the names of its ends: `end_names[j]` leads to server j (the clerk
+/// itself sees them shuffled). Cloning shares the clerk.
+#[derive(Clone)]
+pub struct TestClerk {
+    clerk: Arc<Clerk>,
+    end_names: Arc<Vec<String>>,
+}
+
+impl TestClerk {
+    /// The clerk itself, for calls that bypass the tester's op wrappers (GenericTestSpeed).
+    pub fn clerk(&self) -> &Clerk {
+        &self.clerk
+    }
+}
+
+/// A handle to the KV cluster under test. Cloning shares it (client tasks hold their own).
+#[derive(Clone)]
+pub struct KvConfig {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    n: usize,
+    maxraftstate: i64,
+    net: Network,
+    servers: Mutex<Servers>,
+    stats: Mutex<Stats>,
+    /// Ops done through the wrappers since begin().
+    ops: AtomicU64,
+    /// The largest persisted Raft state seen, in bytes (sampled; snapshots tests only).
+    max_log_size: AtomicUsize,
+    /// The history the running test records, dumped as JSON if the test fails.
+    history: Mutex<Option<(History, String)>>,
+    /// Virtual time at make_config, for the 120 s limit.
+    created: Duration,
+    finished: Arc<AtomicBool>,
+}
+
+/// The replicas as the tester tracks them.
+struct Servers {
+    kvservers: Vec<Option<KvServer>>,
+    nodes: Vec<Option<NodeHandle>>,
+    saved: Vec<Option<Persister>>,
+    /// `end_names[i][j]`: the name of replica i's end to server j (empty until i first starts).
+    end_names: Vec<Vec<String>>,
+}
+
+/// What begin() remembers so end() can print the deltas.
+#[derive(Default)]
+struct Stats {
+    t0: Duration,
+    rpcs0: u64,
+}
+
+impl KvConfig {
+    /// make_config: n replicas on a fresh network (long delays off, no reordering), all started and
+    /// connected, then the network made unreliable if asked. `maxraftstate` < 0: never snapshot.
+    pub async fn new(n: usize, unreliable: bool, maxraftstate: i64) -> KvConfig {
+        let net = Network::new();
+        net.set_long_delays(false);
+        net.set_long_reordering(false);
+        let cfg = KvConfig {
+            inner: Arc::new(Inner {
+                n,
+                maxraftstate,
+                net,
+                servers: Mutex::new(Servers {
+                    kvservers: vec![None; n],
+                    nodes: vec![None; n],
+                    saved: vec![None; n],
+                    end_names: vec![Vec::new(); n],
+                }),
+                stats: Mutex::new(Stats::default()),
+                ops: AtomicU64::new(0),
+                max_log_size: AtomicUsize::new(0),
+                history: Mutex::new(None),
+                created: sim::node::now(),
+                finished: Arc::new(AtomicBool::new(false)),
+            }),
+        };
+        tracing::info!(
+            topic = "test",
+            n,
+            unreliable,
+            maxraftstate,
+            "make kv config"
+        );
+        cfg.spawn_watchdog();
+        if maxraftstate > 0 {
+            cfg.spawn_size_sampler();
+        }
+        for i in 0..n {
+            cfg.start_server(i).await;
+        }
+        cfg.connect_all();
+        cfg.inner.net.set_reliable(!unreliable);
+        cfg
+    }
+
+    /// Number of replicas.
+    pub fn n(&self) -> usize {
+        self.inner.n
+    }
+
+    pub fn maxraftstate(&self) -> i64 {
+        self.inner.maxraftstate
+    }
+
+    /// Every server id, 0..n.
+    pub fn all(&self) -> Vec<usize> {
+        (0..self.inner.n).collect()
+    }
+
+    fn servers(&self) -> MutexGuard<'_, Servers> {
+        // A panic anywhere aborts the run, so a poisoned lock never matters.
+        self.inner.servers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn stats(&self) -> MutexGuard<'_, Stats> {
+        self.inner.stats.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    // ---- replicas -------------------------------------------------------------------------------
+
+    /// StartServer: replica i on a fresh node with fresh end names to every replica and a copy of its
+    /// persisted state (or a new persister), hosting the KV and Raft services on one labrpc server.
+    /// It stays disconnected until the test connects it.
+    pub async fn start_server(&self, i: usize) {
+        let n = self.inner.n;
+        let net = &self.inner.net;
+        let names: Vec<String> = (0..n).map(|_| sim::rng::random_name(20)).collect();
+        let ends = names
+            .iter()
+            .enumerate()
+            .map(|(j, name)| {
+                let end = net.make_end(name);
+                net.connect(name, &server_name(j));
+                end
+            })
+            .collect();
+        // A fresh persister, so a late write of an old instance cannot reach the new one.
+        let persister = {
+            let mut s = self.servers();
+            s.end_names[i] = names;
+            let persister = s.saved[i]
+                .as_ref()
+                .map_or_else(Persister::new, Persister::copy);
+            s.saved[i] = Some(persister.clone());
+            persister
+        };
+        tracing::info!(topic = "test", server = i, "start server");
+        let node = sim::node::create(&server_name(i));
+        let maxraftstate = self.inner.maxraftstate;
+        let kv = sim::node::run_on(&node, async move {
+            KvServer::start(ends, i, persister, maxraftstate)
+        })
+        .await
+        .unwrap_or_else(|| self.fail(&format!("server {i}'s node died while starting")))
+        .unwrap_or_else(|e| self.fail(&format!("server {i} cannot start: {e}")));
+        let mut server = Server::new(node.clone());
+        for service in kv.services() {
+            server.add_service(service);
+        }
+        {
+            let mut s = self.servers();
+            s.kvservers[i] = Some(kv);
+            s.nodes[i] = Some(node);
+        }
+        net.add_server(&server_name(i), server);
+    }
+
+    /// ShutdownServer: cut i off from everyone, delete its server (so no reply can come from it after
+    /// its persister is replaced), replace saved[i] with a copy, then kill the replica and its node.
+    pub fn shutdown_server(&self, i: usize) {
+        tracing::info!(topic = "test", server = i, "shutdown server");
+        self.disconnect(i, &self.all());
+        self.inner.net.delete_server(&server_name(i));
+        let (kv, node) = {
+            let mut s = self.servers();
+            if let Some(saved) = &s.saved[i] {
+                s.saved[i] = Some(saved.copy());
+            }
+            (s.kvservers[i].take(), s.nodes[i].take())
+        };
+        if let Some(kv) = kv {
+            kv.kill();
+        }
+        if let Some(node) = node {
+            sim::node::kill(&node);
+        }
+    }
+
+    /// The current leader by its own account (of the highest term, if several claim it).
+    pub fn leader(&self) -> Option<usize> {
+        let kvs: Vec<(usize, KvServer)> = {
+            let s = self.servers();
+            (0..self.inner.n)
+                .filter_map(|i| s.kvservers[i].clone().map(|kv| (i, kv)))
+                .collect()
+        };
+        kvs.into_iter()
+            .filter_map(|(i, kv)| {
+                let (term, leader) = kv.raft().state();
+                leader.then_some((term, i))
+            })
+            // Highest term wins; among equal terms (impossible for a correct Raft) the lowest id.
+            .max_by_key(|&(term, i)| (term, std::cmp::Reverse(i)))
+            .map(|(_, i)| i)
+    }
+
+    /// make_partition: p1 is the first ⌊n/2⌋+1 non-leaders in id order, p2 the rest with the leader
+    /// last. With no leader, server 0 plays the leader (as in the Go tester).
+    pub fn make_partition(&self) -> (Vec<usize>, Vec<usize>) {
+        let n = self.inner.n;
+        let l = self.leader().unwrap_or(0);
+        let others: Vec<usize> = (0..n).filter(|&i| i != l).collect();
+        let p1 = others[..n / 2 + 1].to_vec();
+        let mut p2 = others[n / 2 + 1..].to_vec();
+        p2.push(l);
+        (p1, p2)
+    }
+
+    // ---- connectivity ---------------------------------------------------------------------------
+
+    /// Enables or disables both directions between i and each server in `peers`.
+    fn set_links(&self, i: usize, peers: &[usize], enabled: bool) {
+        let s = self.servers();
+        let net = &self.inner.net;
+        // Outgoing ends of i, then incoming ends of each peer.
+        for &j in peers {
+            if let Some(out) = s.end_names[i].get(j) {
+                net.enable(out, enabled);
+            }
+        }
+        for &j in peers {
+            if let Some(inc) = s.end_names[j].get(i) {
+                net.enable(inc, enabled);
+            }
+        }
+    }
+
+    /// Brings up both directions between i and each server in `to`.
+    pub fn connect(&self, i: usize, to: &[usize]) {
+        tracing::info!(topic = "test", server = i, ?to, "connect");
+        self.set_links(i, to, true);
+    }
+
+    /// Takes down both directions between i and each server in `from`.
+    pub fn disconnect(&self, i: usize, from: &[usize]) {
+        tracing::info!(topic = "test", server = i, ?from, "disconnect");
+        self.set_links(i, from, false);
+    }
+
+    /// Full mesh between all servers (clerks untouched).
+    pub fn connect_all(&self) {
+        tracing::info!(topic = "test", "connect all");
+        let all = self.all();
+        for i in 0..self.inner.n {
+            self.set_links(i, &all, true);
+        }
+    }
+
+    /// Each member of p1 is cut off from p2 and connected to p1 (itself included), and vice versa.
+    pub fn partition(&self, p1: &[usize], p2: &[usize]) {
+        tracing::info!(topic = "test", ?p1, ?p2, "partition");
+        for &i in p1 {
+            self.set_links(i, p2, false);
+            self.set_links(i, p1, true);
+        }
+        for &i in p2 {
+            self.set_links(i, p1, false);
+            self.set_links(i, p2, true);
+        }
+    }
+
+    // ---- clients --------------------------------------------------------------------------------
+
+    /// makeClient: a clerk with n fresh ends, one to each server, shuffled uniformly so the clerk's
+    /// index is not the server id; only the ends to servers in `to` are enabled.
+    pub fn make_client(&self, to: &[usize]) -> TestClerk {
+        let net = &self.inner.net;
+        let end_names: Vec<String> = (0..self.inner.n)
+            .map(|_| sim::rng::random_name(20))
+            .collect();
+        let mut ends: Vec<_> = end_names
+            .iter()
+            .enumerate()
+            .map(|(j, name)| {
+                let end = net.make_end(name);
+                net.connect(name, &server_name(j));
+                end
+            })
+            .collect();
+        // Fisher–Yates from the seed.
+        for i in 0..ends.len() {
+            let j = sim::rng::uniform(0, i as u64) as usize;
+            ends.swap(i, j);
+        }
+        let ck = TestClerk {
+            clerk: Arc::new(Clerk::new(ends)),
+            end_names: Arc::new(end_names),
+        };
+        self.connect_client(&ck, to);
+        ck
+    }
+
+    /// deleteClient: the tester forgets the clerk (its ends stay as they are, like the Go tester's).
+    pub fn delete_client(&self, ck: TestClerk) {
+        drop(ck);
+    }
+
+    /// Enables the clerk's ends to the servers in `to`.
+    pub fn connect_client(&self, ck: &TestClerk, to: &[usize]) {
+        tracing::info!(
+            topic = "test",
+            client = ck.clerk.id(),
+            ?to,
+            "connect client"
+        );
+        for &j in to {
+            self.inner.net.enable(&ck.end_names[j], true);
+        }
+    }
+
+    /// Disables the clerk's ends to the servers in `from`.
+    pub fn disconnect_client(&self, ck: &TestClerk, from: &[usize]) {
+        tracing::info!(
+            topic = "test",
+            client = ck.clerk.id(),
+            ?from,
+            "disconnect client"
+        );
+        for &j in from {
+            self.inner.net.enable(&ck.end_names[j], false);
+        }
+    }
+
+    // ---- op wrappers ----------------------------------------------------------------------------
+
+    fn op(&self) {
+        self.inner.ops.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Get through `ck`, counted; recorded in `log` (as client `cli`) with virtual call/return times.
+    pub async fn get(&self, ck: &TestClerk, key: &str, log: Option<&History>, cli: u64) -> String {
+        let start = now_ns();
+        let v = ck.clerk.get(key).await;
+        let end = now_ns();
+        self.op();
+        if let Some(log) = log {
+            log.record(Operation::get(cli, start, end, key, &v));
+        }
+        v
+    }
+
+    /// Put through `ck`, counted and optionally recorded.
+    pub async fn put(
+        &self,
+        ck: &TestClerk,
+        key: &str,
+        value: &str,
+        log: Option<&History>,
+        cli: u64,
+    ) {
+        let start = now_ns();
+        ck.clerk.put(key, value).await;
+        let end = now_ns();
+        self.op();
+        if let Some(log) = log {
+            log.record(Operation::put(cli, start, end, key, value));
+        }
+    }
+
+    /// Append through `ck`, counted and optionally recorded.
+    pub async fn append(
+        &self,
+        ck: &TestClerk,
+        key: &str,
+        value: &str,
+        log: Option<&History>,
+        cli: u64,
+    ) {
+        let start = now_ns();
+        ck.clerk.append(key, value).await;
+        let end = now_ns();
+        self.op();
+        if let Some(log) = log {
+            log.record(Operation::append(cli, start, end, key, value));
+        }
+    }
+
+    /// check: an unrecorded Get that must return exactly `value`.
+    pub async fn check(&self, ck: &TestClerk, key: &str, value: &str) {
+        let v = self.get(ck, key, None, 0).await;
+        if v != value {
+            self.fail(&format!(
+                "Get({key:?}): expected:\n{value:?}\nreceived:\n{v:?}"
+            ));
+        }
+    }
+
+    // ---- sizes ----------------------------------------------------------------------------------
+
+    /// LogSize: the largest persisted Raft state over the replicas' persisters.
+    pub fn log_size(&self) -> usize {
+        let size = self
+            .servers()
+            .saved
+            .iter()
+            .flatten()
+            .map(Persister::raft_state_size)
+            .max()
+            .unwrap_or(0);
+        self.inner.max_log_size.fetch_max(size, Ordering::Relaxed);
+        size
+    }
+
+    /// SnapshotSize: the largest snapshot over the replicas' persisters.
+    pub fn snapshot_size(&self) -> usize {
+        self.servers()
+            .saved
+            .iter()
+            .flatten()
+            .map(Persister::snapshot_size)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The largest persisted Raft state seen so far (sampled every millisecond of virtual time when
+    /// maxraftstate > 0, and at every log_size() call).
+    pub fn max_log_size_seen(&self) -> usize {
+        self.inner.max_log_size.load(Ordering::Relaxed)
+    }
+
+    /// Prints the largest persisted Raft state seen, as bytes and as a multiple of maxraftstate.
+    pub fn report_max_log_size(&self) {
+        let max = self.max_log_size_seen().max(self.log_size());
+        let m = self.inner.maxraftstate;
+        if m > 0 {
+            println!(
+                "  ... largest persisted raft state seen: {max} bytes = {:.2} x maxraftstate ({m})",
+                max as f64 / m as f64
+            );
+        }
+    }
+
+    /// Samples log_size() every millisecond until the test finishes, so the report sees the peaks
+    /// just before snapshots, not only the sizes at the test's checkpoints.
+    fn spawn_size_sampler(&self) {
+        let cfg = self.clone();
+        madsim::task::spawn(async move {
+            while !cfg.finished() {
+                cfg.log_size();
+                sleep(SIZE_SAMPLE_INTERVAL).await;
+            }
+        });
+    }
+
+    // ---- begin / end / failure ------------------------------------------------------------------
+
+    /// Prints the test's description and resets the counters end() reports.
+    pub fn begin(&self, description: &str) {
+        println!("{description} ...");
+        tracing::info!(topic = "test", description, "begin");
+        *self.stats() = Stats {
+            t0: sim::node::now(),
+            rpcs0: self.rpc_total(),
+        };
+        self.inner.ops.store(0, Ordering::Relaxed);
+    }
+
+    /// Checks the time limit and prints virtual seconds, peers, RPCs (client calls included) and ops
+    /// since begin().
+    pub fn end(&self) {
+        self.check_timeout();
+        let s = self.stats();
+        let secs = (sim::node::now() - s.t0).as_secs_f64();
+        let rpcs = self.rpc_total() - s.rpcs0;
+        let ops = self.inner.ops.load(Ordering::Relaxed);
+        tracing::info!(topic = "test", secs, rpcs, ops, "end");
+        println!(
+            "  ... Passed --  {secs:4.1}  {} {rpcs:5} {ops:4}",
+            self.inner.n
+        );
+    }
+
+    /// cleanup: marks the test finished and kills every replica.
+    pub fn cleanup(&self) {
+        self.inner.finished.store(true, Ordering::SeqCst);
+        let (kvs, nodes): (Vec<KvServer>, Vec<NodeHandle>) = {
+            let mut s = self.servers();
+            let kvs = s.kvservers.iter_mut().filter_map(Option::take).collect();
+            let nodes = s.nodes.iter_mut().filter_map(Option::take).collect();
+            (kvs, nodes)
+        };
+        for kv in kvs {
+            kv.kill();
+        }
+        for node in nodes {
+            sim::node::kill(&node);
+        }
+        self.check_timeout();
+    }
+
+    /// Registers the history the test records, so a failure anywhere dumps it. `label` names the files.
+    pub fn set_history(&self, history: &History, label: &str) {
+        *self.inner.history.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((history.clone(), label.to_string()));
+    }
+
+    /// Fails the test: dumps the registered history as JSON (printing the path), then panics with
+    /// `message`. Usable from any task of the test.
+    pub fn fail(&self, message: &str) -> ! {
+        let registered = self
+            .inner
+            .history
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some((history, label)) = registered {
+            kv_history::dump_on_failure(&history, &label);
+        }
+        panic!("{message}");
+    }
+
+    fn finished(&self) -> bool {
+        self.inner.finished.load(Ordering::SeqCst)
+    }
+
+    fn check_timeout(&self) {
+        let elapsed = sim::node::now() - self.inner.created;
+        if elapsed > TEST_TIME_LIMIT {
+            self.fail(&format!(
+                "test took longer than {} seconds of virtual time ({:.1} s)",
+                TEST_TIME_LIMIT.as_secs(),
+                elapsed.as_secs_f64()
+            ));
+        }
+    }
+
+    /// Fails the run if the test is still going 120 s (virtual) after make_config. The task dies with
+    /// the simulation when the test body returns.
+    fn spawn_watchdog(&self) {
+        let cfg = self.clone();
+        madsim::task::spawn(async move {
+            sleep(TEST_TIME_LIMIT).await;
+            if !cfg.finished() {
+                cfg.fail(&format!(
+                    "test still running after {} seconds of virtual time (the lab's limit)",
+                    TEST_TIME_LIMIT.as_secs()
+                ));
+            }
+        });
+    }
+
+    /// RPCs sent on the network so far, including clerks' calls and calls on disabled ends.
+    pub fn rpc_total(&self) -> u64 {
+        self.inner.net.total_count()
+    }
+}
+
+/// Virtual nanoseconds since the simulation started: the clock histories are recorded in.
+pub fn now_ns() -> u64 {
+    sim::node::now().as_nanos() as u64
+}

@@ -1,0 +1,197 @@
+//! The end of a KV test's history: the linearizability check (LAB-TESTS §0 and §5) and the files a
+//! reader needs to see why a history failed — the checker's JSON (replayable with the check-history
+//! command) and, for a non-linearizable history, its HTML visualization.
+//!
+//! `RAFT_LAB_DUMP_HISTORY=<dir>` writes every checked history's JSON into `<dir>`, pass or fail; a
+//! failing test writes its files there too, or into the system's temporary directory.
+
+use sim::linearizability::{self, Budget, CheckResult, History};
+use std::path::{Path, PathBuf};
+
+/// The environment variable naming a directory to dump every checked history into.
+pub const DUMP_ENV: &str = "RAFT_LAB_DUMP_HISTORY";
+
+/// A file-name-safe form of a test title: lowercase letters and digits, other runs turned into '-'.
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// The directory asked for with `RAFT_LAB_DUMP_HISTORY`, if any.
+fn requested_dir() -> Option<PathBuf> {
+    std::env::var_os(DUMP_ENV)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+}
+
+/// `<dir>/<label>-seed<seed>.<ext>`: one file per test and seed, so parallel seeds do not collide.
+fn file_path(dir: &Path, label: &str, ext: &str) -> PathBuf {
+    dir.join(format!("{label}-seed{}.{ext}", sim::rng::seed()))
+}
+
+/// Writes the history's JSON into `dir` and prints where; a write error is printed, not fatal (the
+/// test's own verdict matters more than its evidence).
+fn write_json(history: &History, dir: &Path, label: &str) -> Option<PathBuf> {
+    let path = file_path(dir, label, "history.json");
+    let written = std::fs::create_dir_all(dir).and_then(|()| history.write_file(&path));
+    match written {
+        Ok(()) => {
+            println!(
+                "  ... history ({} operations) written to {}",
+                history.len(),
+                path.display()
+            );
+            Some(path)
+        }
+        Err(e) => {
+            println!(
+                "  ... could not write the history to {}: {e}",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+/// Dumps the history as JSON because the test is failing.
+pub fn dump_on_failure(history: &History, label: &str) {
+    let dir = requested_dir().unwrap_or_else(std::env::temp_dir);
+    write_json(history, &dir, label);
+}
+
+/// Checks `history` against the KV model. `Ok` only when it is proven linearizable; a
+/// non-linearizable history writes its HTML and JSON, an unknown verdict (budget exhausted) its JSON,
+/// and both are errors whose message says what happened and where the files are.
+pub fn check(history: &History, label: &str) -> Result<(), String> {
+    check_with_dump_dir(history, label, requested_dir().as_deref())
+}
+
+/// [`check`], with the `RAFT_LAB_DUMP_HISTORY` directory given explicitly.
+fn check_with_dump_dir(
+    history: &History,
+    label: &str,
+    requested: Option<&Path>,
+) -> Result<(), String> {
+    let ops = history.snapshot();
+    let verdict = linearizability::check_ops(&ops, Budget::DEFAULT);
+    tracing::info!(topic = "test", ops = ops.len(), %verdict, "linearizability check");
+    if let Some(dir) = requested {
+        write_json(history, dir, label);
+    }
+    let failure_dir = requested.map_or_else(std::env::temp_dir, Path::to_path_buf);
+    match &verdict {
+        CheckResult::Ok { .. } => {
+            println!("  ... {} operations: {verdict}", ops.len());
+            Ok(())
+        }
+        CheckResult::Illegal { .. } => {
+            let html = write_html(&ops, &verdict, &failure_dir, label);
+            if requested.is_none() {
+                write_json(history, &failure_dir, label);
+            }
+            Err(format!(
+                "history is not linearizable: {verdict}{}",
+                html.map_or_else(String::new, |p| format!(
+                    " (visualization: {})",
+                    p.display()
+                ))
+            ))
+        }
+        CheckResult::Unknown { .. } => {
+            if requested.is_none() {
+                write_json(history, &failure_dir, label);
+            }
+            Err(format!(
+                "history not checked, which is a failure: {verdict}"
+            ))
+        }
+    }
+}
+
+/// Writes the HTML visualization of a non-linearizable history and prints its path.
+fn write_html(
+    ops: &[linearizability::Operation],
+    verdict: &CheckResult,
+    dir: &Path,
+    label: &str,
+) -> Option<PathBuf> {
+    let path = file_path(dir, label, "html");
+    let page = linearizability::render_html(ops, verdict);
+    let written = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, page));
+    match written {
+        Ok(()) => {
+            println!("  ... info: wrote visualization to {}", path.display());
+            Some(path)
+        }
+        Err(e) => {
+            println!(
+                "  ... could not write the visualization to {}: {e}",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim::linearizability::Operation;
+
+    #[test]
+    fn slug_keeps_letters_and_digits() {
+        assert_eq!(
+            slug("Test: unreliable net, many clients (3A)"),
+            "test-unreliable-net-many-clients-3a"
+        );
+    }
+
+    /// Runs `body` in a simulation (file names carry the seed) and fails if it failed.
+    fn in_sim(body: fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
+        let report = sim::runner::run_seed(7, body);
+        assert!(report.passed(), "{:?}", report.failure());
+    }
+
+    #[test]
+    fn a_stale_read_fails_and_leaves_html_and_json() {
+        in_sim(|| {
+            Box::pin(async {
+                let dir = std::env::temp_dir().join("raft-lab-kv-history-selftest");
+                let _ = std::fs::remove_dir_all(&dir);
+                let h = History::new();
+                h.record(Operation::put(1, 0, 10, "k", "a"));
+                h.record(Operation::put(1, 20, 30, "k", "b"));
+                h.record(Operation::get(2, 40, 50, "k", "a"));
+                let err = check_with_dump_dir(&h, "stale", Some(&dir)).unwrap_err();
+                assert!(err.contains("not linearizable"), "{err}");
+                let html = dir.join("stale-seed7.html");
+                let json = dir.join("stale-seed7.history.json");
+                assert!(err.contains(&html.display().to_string()), "{err}");
+                assert!(std::fs::read_to_string(&html).unwrap().contains("<svg"));
+                let back = History::read_file(&json).unwrap();
+                assert_eq!(back.snapshot(), h.snapshot());
+                let _ = std::fs::remove_dir_all(&dir);
+            })
+        });
+    }
+
+    #[test]
+    fn a_linearizable_history_passes() {
+        in_sim(|| {
+            Box::pin(async {
+                let h = History::new();
+                h.record(Operation::append(1, 0, 10, "k", "x"));
+                h.record(Operation::get(2, 5, 15, "k", "x"));
+                h.record(Operation::get(2, 20, 25, "j", ""));
+                assert_eq!(check_with_dump_dir(&h, "ok", None), Ok(()));
+            })
+        });
+    }
+}
