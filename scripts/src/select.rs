@@ -26,7 +26,9 @@ pub fn part_of(test: &str) -> Option<&'static str> {
 }
 
 /// Which targets must be built to resolve `selectors`: a target names itself, a test name the targets
-/// whose source defines it; a part, no selector, or a test we cannot place need them all.
+/// whose source defines it, a part the targets whose source mentions its suffix (`_2a`); no selector,
+/// or one we cannot place, needs them all. Building less keeps a sweep of one part independent of
+/// work in progress elsewhere in the suite.
 pub fn targets_to_build(sources: &[TargetSource], selectors: &[String]) -> Vec<String> {
     let all = || sources.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
     let mut needed = BTreeSet::new();
@@ -34,14 +36,14 @@ pub fn targets_to_build(sources: &[TargetSource], selectors: &[String]) -> Vec<S
         return all();
     }
     for sel in selectors {
-        if as_part(sel).is_some() {
-            return all();
-        }
         if sources.iter().any(|s| s.name == *sel) {
             needed.insert(sel.clone());
             continue;
         }
-        let guess = targets::likely_targets(sources, sel);
+        let guess = match as_part(sel) {
+            Some(part) => targets::mentioning(sources, &format!("_{part}")),
+            None => targets::likely_targets(sources, sel),
+        };
         if guess.is_empty() {
             return all();
         }
@@ -281,6 +283,7 @@ mod tests {
             },
         ];
         assert_eq!(targets_to_build(&sources, &sel(&["raft_2b"])), ["raft_2b"]);
+        // Sources we cannot read mention nothing: look everywhere.
         assert_eq!(targets_to_build(&sources, &sel(&["2A"])).len(), 2);
         assert_eq!(targets_to_build(&sources, &[]).len(), 2);
         // A test whose source we cannot find: build everything and look.

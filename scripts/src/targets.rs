@@ -187,10 +187,14 @@ pub fn parse_terse_list(text: &str) -> Vec<String> {
 /// to find one test; a test the guess misses is found by building them all).
 pub fn likely_targets(sources: &[TargetSource], test: &str) -> Vec<String> {
     let short = test.rsplit("::").next().unwrap_or(test);
-    let needle = format!("fn {short}(");
+    mentioning(sources, &format!("fn {short}("))
+}
+
+/// Targets whose source file contains `needle`.
+pub fn mentioning(sources: &[TargetSource], needle: &str) -> Vec<String> {
     sources
         .iter()
-        .filter(|s| std::fs::read_to_string(&s.src_path).is_ok_and(|text| text.contains(&needle)))
+        .filter(|s| std::fs::read_to_string(&s.src_path).is_ok_and(|text| text.contains(needle)))
         .map(|s| s.name.clone())
         .collect()
 }
