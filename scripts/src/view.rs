@@ -1,4 +1,4 @@
-//! The per-node view of a trace: one column per node ("main" — the tester — first, the rest by name),
+//! The per-node view of a trace: one column per node (the tester's, "main", first; the rest by name),
 //! each event on its own row, stamped with virtual time and term and colored by topic.
 
 use crate::trace_file::{Entry, Event, Trace};
@@ -134,7 +134,10 @@ pub fn render(
     Ok(rendered)
 }
 
-/// `main` first, then the other nodes by name, numbers compared as numbers (`raft-2` < `raft-10`).
+/// Names the tester's node goes by (madsim calls its main node `madsim-main`).
+const TESTER_NODES: &[&str] = &["main", "madsim-main"];
+
+/// The tester first, then the other nodes by name, numbers compared as numbers (`raft-2` < `raft-10`).
 fn node_order(name: &str) -> (bool, Vec<(String, u64)>) {
     let mut key = Vec::new();
     let mut text = String::new();
@@ -154,7 +157,7 @@ fn node_order(name: &str) -> (bool, Vec<(String, u64)>) {
         }
     }
     key.push((text, digits.parse().unwrap_or(0)));
-    (name != "main", key)
+    (!TESTER_NODES.contains(&name), key)
 }
 
 /// Virtual seconds with microseconds: `12.345678`.
@@ -243,6 +246,9 @@ mod tests {
         let mut nodes = vec!["raft-10", "raft-2", "main", "kv-0", "raft-1"];
         nodes.sort_by_key(|n| node_order(n));
         assert_eq!(nodes, ["main", "kv-0", "raft-1", "raft-2", "raft-10"]);
+        let mut nodes = vec!["raft-0", "madsim-main"];
+        nodes.sort_by_key(|n| node_order(n));
+        assert_eq!(nodes, ["madsim-main", "raft-0"]);
     }
 
     #[test]
