@@ -77,7 +77,10 @@ impl RunReport {
 
     /// The panic message of a failed run.
     pub fn failure(&self) -> Option<String> {
-        self.outcome.as_ref().err().map(|p| panic_message(p.as_ref()))
+        self.outcome
+            .as_ref()
+            .err()
+            .map(|p| panic_message(p.as_ref()))
     }
 }
 

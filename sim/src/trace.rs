@@ -244,7 +244,10 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for DigestLayer {
             line.insert("target".into(), e.meta.target().into());
             for (k, v) in e.fields.0 {
                 let key = if k == "message" { "msg" } else { k };
-                let value = v.parse::<i64>().map(Value::from).unwrap_or(Value::String(v));
+                let value = v
+                    .parse::<i64>()
+                    .map(Value::from)
+                    .unwrap_or(Value::String(v));
                 line.insert(key.to_string(), value);
             }
             write_json_line(&Value::Object(line));

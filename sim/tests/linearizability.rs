@@ -444,3 +444,32 @@ fn agrees_with_brute_force_on_small_histories() {
     println!("{legal} linearizable, {illegal} not");
     assert!(legal > 500 && illegal > 400, "too one-sided to compare");
 }
+
+#[test]
+fn json_reader_never_panics_on_damaged_input() {
+    let good = History::from_ops(vec![
+        Operation::put(1, 0, 10, "k", "v"),
+        Operation::get(2, 5, 15, "k", "v"),
+        Operation::append(3, 7, 9, "k", "w"),
+    ])
+    .to_json();
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let mut parsed = 0;
+    let mut damaged: Vec<String> = (0..good.len()).map(|n| good[..n].to_string()).collect();
+    for _ in 0..3000 {
+        let mut bytes = good.clone().into_bytes();
+        for _ in 0..rng.gen_range(1..=3) {
+            let at = rng.gen_range(0..bytes.len());
+            let alphabet = b"{}[]\",:0123456789-eE.x ";
+            bytes[at] = alphabet[rng.gen_range(0..alphabet.len())];
+        }
+        damaged.push(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    for text in &damaged {
+        if let Ok(history) = History::from_json(text) {
+            parsed += 1;
+            let _ = check(&history, Budget::DEFAULT);
+        }
+    }
+    assert!(parsed > 0 && parsed < damaged.len());
+}

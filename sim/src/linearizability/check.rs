@@ -151,8 +151,9 @@ pub fn check_ops(ops: &[Operation], budget: Budget) -> CheckResult {
             })
             .collect();
         let detail = details.iter().find(|d| d.key == bad);
-        let longest_prefix =
-            detail.map_or_else(Vec::new, |d| d.global(d.partials.longest_overall()));
+        let longest_prefix = detail.map_or_else(Vec::new, |d| {
+            d.global(d.partials.path(d.partials.deepest()))
+        });
         return CheckResult::Illegal {
             key: bad.to_string(),
             longest_prefix,

@@ -5,15 +5,18 @@
 //! - [`model`]: the KV model — per key, a string state starting at "".
 //! - `search`: the per-key Wing–Gong/Lowe search, bounded by a deterministic step budget.
 //! - [`check`](mod@check): splitting by key and the overall [`CheckResult`].
+//! - [`html`]: a self-contained HTML page showing a history and where linearization fails.
 //!
 //! A check that runs out of budget is [`CheckResult::Unknown`], which callers must treat as a
 //! failure, never a pass.
 
 pub mod check;
 pub mod history;
+pub mod html;
 pub mod model;
 mod search;
 
 pub use check::{Budget, CheckResult, KeyDetail, check, check_ops};
 pub use history::{History, HistoryError, KvInput, OpKind, Operation};
+pub use html::{html_path, render_html, write_html, write_html_temp};
 pub use search::KeyVerdict;

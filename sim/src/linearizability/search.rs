@@ -44,6 +44,8 @@ pub enum KeyVerdict {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Partials {
     pub nodes: Vec<(u32, u32)>,
+    /// The length of each node's prefix.
+    pub depth: Vec<u32>,
     /// Per op (local index): the node ending its longest linearizable prefix, or NIL.
     pub longest: Vec<u32>,
 }
@@ -61,20 +63,15 @@ impl Partials {
         ops
     }
 
-    /// The longest prefix found overall (empty if none).
-    pub fn longest_overall(&self) -> Vec<u32> {
-        let mut best: Vec<u32> = Vec::new();
-        let mut seen = vec![false; self.nodes.len()];
+    /// The node ending the longest prefix found overall ([`Partials::NONE`] if none).
+    pub fn deepest(&self) -> u32 {
+        let mut best = (0, NIL);
         for &node in &self.longest {
-            if node != NIL && !seen[node as usize] {
-                seen[node as usize] = true;
-                let path = self.path(node);
-                if path.len() > best.len() {
-                    best = path;
-                }
+            if node != NIL && self.depth[node as usize] > best.0 {
+                best = (self.depth[node as usize], node);
             }
         }
-        best
+        best.1
     }
 
     pub const NONE: u32 = NIL;
@@ -246,6 +243,7 @@ impl Recorder {
         Recorder {
             partials: Partials {
                 nodes: Vec::new(),
+                depth: Vec::new(),
                 longest: vec![NIL; n],
             },
             best_len: vec![0; n],
@@ -281,6 +279,7 @@ impl Recorder {
             self.partials
                 .nodes
                 .push((parent, list.op[stack[j].entry as usize]));
+            self.partials.depth.push(j as u32 + 1);
         }
         let leaf = stack[stack.len() - 1].node;
         for j in from..stack.len() {
