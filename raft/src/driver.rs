@@ -5,11 +5,11 @@
 use crate::core::{NextMessage, Outbound, TickOutcome};
 use crate::messages::*;
 use crate::signal::Waiter;
-use crate::timing::HEARTBEAT;
+use crate::timing::{BATCH_WINDOW, HEARTBEAT};
 use crate::{ApplySender, Raft};
 use futures::{FutureExt, SinkExt};
 use madsim::task::spawn;
-use madsim::time::{Instant, sleep_until};
+use madsim::time::{Instant, sleep, sleep_until};
 
 /// How many commands the applier takes from the core per lock.
 const APPLY_BATCH: usize = 64;
@@ -63,8 +63,8 @@ fn start_replicators(raft: &Raft, replicators: Vec<(usize, Waiter)>) {
     }
 }
 
-/// Keeps one follower up to date while this peer leads in `term`: sends at once when woken (new
-/// entries, a reply that leaves more to send, a rejection to retry) and a heartbeat whenever the
+/// Keeps one follower up to date while this peer leads in `term`: sends a batch window after being
+/// woken (new entries, a reply that leaves more to send, a rejection to retry) and a heartbeat whenever the
 /// follower has heard nothing for a heartbeat interval. Sends do not wait for replies, so a slow or
 /// lost reply never delays the next heartbeat.
 async fn replicate(raft: Raft, peer: usize, term: u64, mut wake: Waiter) {
@@ -84,9 +84,13 @@ async fn replicate(raft: Raft, peer: usize, term: u64, mut wake: Waiter) {
             }
         }
         let heartbeat = sleep_until(last_sent.unwrap_or(now) + HEARTBEAT);
-        futures::select! {
-            _ = wake.wait().fuse() => {}
-            _ = heartbeat.fuse() => {}
+        let woken = futures::select! {
+            _ = wake.wait().fuse() => true,
+            _ = heartbeat.fuse() => false,
+        };
+        if woken {
+            // Let commands started at nearly the same time share one AppendEntries.
+            sleep(BATCH_WINDOW).await;
         }
     }
 }
