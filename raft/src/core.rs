@@ -138,11 +138,13 @@ impl Core {
     // ---- persistence ----
 
     fn persist(&self) {
-        self.persister.save_raft_state(self.hard.encode());
+        self.persister
+            .save_raft_state_chunks(self.hard.encode_chunks());
     }
 
     fn persist_with_snapshot(&self, snapshot: Vec<u8>) {
-        self.persister.save(self.hard.encode(), snapshot);
+        self.persister
+            .save_chunks(self.hard.encode_chunks(), snapshot);
     }
 
     // ---- terms and roles ----

@@ -2,6 +2,7 @@
 //! Raft indexes (1-based, growing forever) and positions in the in-memory vector that holds only the
 //! entries after the last snapshot.
 
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 /// One log entry: the term it was created in and the service's command bytes.
@@ -16,7 +17,7 @@ pub struct Entry {
 /// has a known term.
 ///
 /// The log also keeps the bincode encoding of its entries up to date as it changes, so persisting
-/// costs one copy instead of re-encoding every entry on every append.
+/// neither re-encodes every entry on every append nor copies more than the newest chunk of them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Log {
     snapshot_index: u64,
@@ -26,23 +27,45 @@ pub struct Log {
     encoded: EncodedEntries,
 }
 
-/// The concatenated encodings of the entries, and where each one ends.
+/// The concatenated encodings of the entries, and where each one ends. The bytes are kept as
+/// sealed, shared chunks followed by an open tail, so a save shares the sealed chunks and copies at
+/// most one chunk. Chunk boundaries need not fall between entries.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct EncodedEntries {
-    bytes: Vec<u8>,
+    sealed: Vec<Bytes>,
+    sealed_len: usize,
+    tail: Vec<u8>,
     ends: Vec<usize>,
 }
 
+/// The size at which the open tail is sealed into a shared chunk.
+const CHUNK: usize = 64 * 1024;
+
 impl EncodedEntries {
     fn push(&mut self, entry: &Entry) {
-        bincode::serialize_into(&mut self.bytes, entry).expect("encoding into memory cannot fail");
-        self.ends.push(self.bytes.len());
+        bincode::serialize_into(&mut self.tail, entry).expect("encoding into memory cannot fail");
+        self.ends.push(self.sealed_len + self.tail.len());
+        if self.tail.len() >= CHUNK {
+            self.sealed_len += self.tail.len();
+            self.sealed.push(std::mem::take(&mut self.tail).into());
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.sealed_len + self.tail.len()
     }
 
     /// Keeps the first `n` entries.
     fn truncate(&mut self, n: usize) {
         self.ends.truncate(n);
-        self.bytes.truncate(self.ends.last().copied().unwrap_or(0));
+        let keep = self.ends.last().copied().unwrap_or(0);
+        if keep >= self.sealed_len {
+            self.tail.truncate(keep - self.sealed_len);
+        } else {
+            let mut bytes = self.to_vec();
+            bytes.truncate(keep);
+            self.rechunk(bytes);
+        }
     }
 
     /// Drops the first `n` entries.
@@ -51,11 +74,40 @@ impl EncodedEntries {
             return;
         }
         let cut = self.ends[n - 1];
-        self.bytes.drain(..cut);
+        let mut bytes = self.to_vec();
+        bytes.drain(..cut);
+        self.rechunk(bytes);
         self.ends.drain(..n);
         for end in &mut self.ends {
             *end -= cut;
         }
+    }
+
+    fn to_vec(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(self.len());
+        for chunk in &self.sealed {
+            bytes.extend_from_slice(chunk);
+        }
+        bytes.extend_from_slice(&self.tail);
+        bytes
+    }
+
+    /// Re-splits `bytes` (the whole encoding) into sealed chunks and a tail.
+    fn rechunk(&mut self, bytes: Vec<u8>) {
+        let sealed_len = bytes.len() / CHUNK * CHUNK;
+        let shared = Bytes::from(bytes);
+        self.sealed = (0..sealed_len)
+            .step_by(CHUNK)
+            .map(|at| shared.slice(at..at + CHUNK))
+            .collect();
+        self.sealed_len = sealed_len;
+        self.tail = shared[sealed_len..].to_vec();
+    }
+
+    /// The encoding as chunks to concatenate: the sealed ones shared, the tail copied.
+    fn chunks(&self) -> impl Iterator<Item = Bytes> + '_ {
+        let tail = (!self.tail.is_empty()).then(|| Bytes::copy_from_slice(&self.tail));
+        self.sealed.iter().cloned().chain(tail)
     }
 }
 
@@ -152,12 +204,15 @@ impl Log {
         }
     }
 
-    /// Writes the log exactly as `bincode::serialize` would, from the kept encodings.
-    pub fn encode_into(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.snapshot_index.to_le_bytes());
-        out.extend_from_slice(&self.snapshot_term.to_le_bytes());
-        out.extend_from_slice(&(self.entries.len() as u64).to_le_bytes());
-        out.extend_from_slice(&self.encoded.bytes);
+    /// The log exactly as `bincode::serialize` writes it, as chunks to concatenate: `header` with
+    /// the log's own header appended, then the kept entry encodings.
+    pub fn encode_chunks(&self, mut header: Vec<u8>) -> Vec<Bytes> {
+        header.extend_from_slice(&self.snapshot_index.to_le_bytes());
+        header.extend_from_slice(&self.snapshot_term.to_le_bytes());
+        header.extend_from_slice(&(self.entries.len() as u64).to_le_bytes());
+        std::iter::once(Bytes::from(header))
+            .chain(self.encoded.chunks())
+            .collect()
     }
 
     /// Rebuilds the kept encodings (after the log was decoded, which skips them).
@@ -229,8 +284,7 @@ mod tests {
     fn kept_encoding_matches_bincode_through_every_change() {
         let mut log = log_with_terms(&[1, 1, 2, 2, 3, 3]);
         let check = |log: &Log| {
-            let mut mine = Vec::new();
-            log.encode_into(&mut mine);
+            let mine = log.encode_chunks(Vec::new()).concat();
             assert_eq!(mine, bincode::serialize(log).unwrap());
         };
         check(&log);
@@ -246,6 +300,43 @@ mod tests {
         log.install_snapshot(4, 2);
         check(&log);
         log.install_snapshot(9, 5);
+        check(&log);
+    }
+
+    #[test]
+    fn kept_encoding_matches_bincode_across_chunk_boundaries() {
+        let check = |log: &Log| {
+            let mine = log.encode_chunks(Vec::new()).concat();
+            assert_eq!(mine, bincode::serialize(log).unwrap());
+        };
+        let mut log = Log::default();
+        // 1000-byte commands: a few hundred entries span several chunks.
+        for i in 0..300u64 {
+            log.append(Entry {
+                term: 1 + i / 100,
+                command: vec![i as u8; 1000],
+            });
+        }
+        assert!(
+            log.encode_chunks(Vec::new()).len() > 4,
+            "spans several chunks"
+        );
+        check(&log);
+        log.truncate_from(250); // inside a sealed chunk
+        check(&log);
+        log.truncate_from(249); // inside the tail
+        check(&log);
+        log.append(Entry {
+            term: 4,
+            command: vec![7; 3],
+        });
+        check(&log);
+        log.compact_to(70); // the front moves by a non-multiple of the chunk size
+        check(&log);
+        assert_eq!(log.term_at(100), Some(1));
+        log.truncate_from(150);
+        check(&log);
+        log.compact_to(149);
         check(&log);
     }
 

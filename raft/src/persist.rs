@@ -1,6 +1,7 @@
 //! What Raft keeps on stable storage (Figure 2: currentTerm, votedFor, log), and its encoding.
 
 use crate::log::Log;
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -11,12 +12,18 @@ pub struct HardState {
 }
 
 impl HardState {
-    /// The bincode encoding of the whole state, built from the log's kept entry encodings.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = bincode::serialize(&(self.term, self.voted_for))
+    /// The bincode encoding of the whole state as chunks to concatenate, built from the log's kept
+    /// entry encodings (mostly shared, not copied).
+    pub fn encode_chunks(&self) -> Vec<Bytes> {
+        let header = bincode::serialize(&(self.term, self.voted_for))
             .expect("encoding plain data into memory cannot fail");
-        self.log.encode_into(&mut out);
-        out
+        self.log.encode_chunks(header)
+    }
+
+    /// The bincode encoding of the whole state in one piece.
+    #[cfg(test)]
+    pub fn encode(&self) -> Vec<u8> {
+        self.encode_chunks().concat()
     }
 
     /// Decodes persisted bytes; empty bytes are a fresh peer. Anything else that does not decode, or
