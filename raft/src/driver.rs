@@ -84,7 +84,9 @@ async fn replicate(raft: Raft, peer: usize, term: u64, mut wake: Waiter) {
             }
         }
         let heartbeat = sleep_until(last_sent.unwrap_or(now) + HEARTBEAT);
-        let woken = futures::select! {
+        // Biased: futures' unbiased select! draws from a process-wide RNG, which would make a run
+        // depend on what else ran in the same process.
+        let woken = futures::select_biased! {
             _ = wake.wait().fuse() => true,
             _ = heartbeat.fuse() => false,
         };

@@ -1,9 +1,14 @@
 //! The determinism promise, tested: one Raft scenario (elections, agreement, a partitioned leader, a
 //! crash and restart) run twice with the same seed yields the same trace and the same virtual time;
-//! with another seed it yields a different trace.
+//! with another seed it yields a different trace. A KV scenario, busy enough that many tasks are
+//! ready at the same virtual instant, yields the same trace however many runs the process made
+//! before it (a replay runs one test alone; the suite runs it after others).
 
 use raft_lab_tests::Config;
+use raft_lab_tests::kv_config::KvConfig;
+use raft_lab_tests::kv_generic::spawn_clients_and_wait;
 use sim::runner::{RunReport, RunSettings, run_seed};
+use std::future::Future;
 
 /// Five peers: agree a few times, cut the leader off, agree without it, heal, crash and restart a peer, agree.
 async fn scenario() {
@@ -26,7 +31,30 @@ async fn scenario() {
     cfg.cleanup();
 }
 
+/// Three servers, five clients appending to their own keys as fast as they can for a while.
+async fn kv_scenario() {
+    let cfg = KvConfig::new(3, false, -1).await;
+    spawn_clients_and_wait(&cfg, 5, {
+        let cfg = cfg.clone();
+        move |cli, ck| {
+            let cfg = cfg.clone();
+            async move {
+                for i in 0..40 {
+                    cfg.append(&ck, &format!("k{cli}"), &format!("x {cli} {i} y"), None, 0)
+                        .await;
+                }
+            }
+        }
+    })
+    .await;
+    cfg.cleanup();
+}
+
 fn run(seed: u64) -> RunReport {
+    run_scenario(seed, scenario)
+}
+
+fn run_scenario<F: Future<Output = ()> + 'static>(seed: u64, scenario: fn() -> F) -> RunReport {
     let report = run_seed(seed, scenario);
     if let Some(failure) = report.failure() {
         panic!("the scenario failed with seed {seed}: {failure}");
@@ -61,4 +89,18 @@ fn same_seed_same_trace_other_seed_other_trace() {
         "same seed, different virtual time"
     );
     assert_ne!(a.trace.digest, c.trace.digest, "another seed, same trace");
+}
+
+#[test]
+fn same_seed_same_trace_after_other_runs_in_the_process() {
+    let seed = RunSettings::from_env()
+        .unwrap_or_else(|e| panic!("raft-lab: {e}"))
+        .seed;
+    let first = run_scenario(seed, kv_scenario);
+    // Other runs in between, as when a suite runs many tests in one process.
+    run_scenario(seed + 1, kv_scenario);
+    run(seed);
+    let again = run_scenario(seed, kv_scenario);
+    assert!(first.trace.events > 1000, "too few events to compare");
+    assert_eq!(first.trace, again.trace, "same seed, different trace");
 }

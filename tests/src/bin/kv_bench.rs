@@ -215,7 +215,7 @@ async fn run_scenario(sc: Scenario, out: Arc<Mutex<Samples>>) {
             madsim::task::spawn(client_loop(c, clerk, deadline, budget, out.clone()))
         })
         .collect();
-    futures::select! {
+    futures::select_biased! {
         _ = sleep_until(deadline).fuse() => {}
         _ = futures::future::join_all(clients).fuse() => {}
     }
