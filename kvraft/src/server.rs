@@ -197,11 +197,7 @@ impl KvServer {
             ),
         }
         if self.needs_snapshot() {
-            let bytes = Snapshot {
-                index,
-                store: state.store.clone(),
-            }
-            .encode();
+            let bytes = Snapshot::encode_store(index, &state.store);
             drop(state);
             self.shared.raft.snapshot(index, bytes);
             debug!(

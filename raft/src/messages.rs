@@ -49,6 +49,7 @@ pub struct InstallSnapshotArgs {
     pub leader: u64,
     pub last_included_index: u64,
     pub last_included_term: u64,
+    #[serde(with = "serde_bytes")]
     pub data: Vec<u8>,
 }
 
