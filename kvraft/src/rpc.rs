@@ -26,6 +26,9 @@ pub enum KvError {
     WrongLeader,
     /// The op did not commit in time (e.g. a leader cut off from the majority).
     Timeout,
+    /// The Raft state is at `maxraftstate` and waits for commits and a snapshot to shrink it: a leader
+    /// that cannot commit (cut off from the majority) must not grow its log without bound.
+    Busy,
 }
 
 /// The reply to any operation: the value for a Get, "" for Put and Append.

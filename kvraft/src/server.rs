@@ -32,6 +32,8 @@ struct State {
     applied: u64,
     /// Requests waiting for the entry at an index to be applied.
     waiters: BTreeMap<u64, Vec<oneshot::Sender<Applied>>>,
+    /// (term, index) of the last op this server started as leader.
+    last_started: (u64, u64),
 }
 
 struct Shared {
@@ -70,6 +72,7 @@ impl KvServer {
                     store: snapshot.store,
                     applied: snapshot.index,
                     waiters: BTreeMap::new(),
+                    last_started: (0, 0),
                 }),
                 persister,
                 maxraftstate,
@@ -121,6 +124,9 @@ impl KvServer {
         if self.killed() {
             return Err(KvError::WrongLeader);
         }
+        if self.at_state_limit() && self.awaiting_own_op() {
+            return Err(KvError::Busy);
+        }
         let command = bincode::serialize(&op).expect("encoding plain data into memory cannot fail");
         let Some((index, term)) = self.shared.raft.start(command) else {
             return Err(KvError::WrongLeader);
@@ -128,6 +134,7 @@ impl KvServer {
         let (tx, rx) = oneshot::channel();
         {
             let mut state = self.state();
+            state.last_started = (term, index);
             if state.applied >= index {
                 // Applied already, and its outcome is gone; the clerk retries and dedup answers.
                 return Err(KvError::WrongLeader);
@@ -231,6 +238,23 @@ impl KvServer {
             }
             Err(e) => error!(server = self.shared.me, index, "ignoring a snapshot: {e}"),
         }
+    }
+
+    /// Whether the persisted Raft state has reached the snapshot threshold. Snapshots bring it back
+    /// below while commits flow; entries that cannot commit (a leader cut off from the majority)
+    /// cannot be snapshotted away, so then a leader admits no op while one of its own is pending.
+    /// Followers hold up to one more batch than the leader, so this keeps them under 2x the limit.
+    fn at_state_limit(&self) -> bool {
+        self.needs_snapshot()
+    }
+
+    /// Whether an op this server started in the current term is still unapplied. Then another op
+    /// cannot help it commit; without one, the next op is what commits a new leader's inherited
+    /// entries (a leader commits only entries of its own term), so it must be admitted.
+    fn awaiting_own_op(&self) -> bool {
+        let (term, _) = self.shared.raft.state();
+        let state = self.state();
+        state.last_started.0 == term && state.last_started.1 > state.applied
     }
 
     /// Snapshot once the persisted Raft state reaches 80% of the limit, so it stays well under it.
