@@ -132,12 +132,13 @@ pub fn flush() {
     }
 }
 
-/// Only events from raft-lab's crates, DEBUG and above.
+/// Only events from raft-lab's crates, DEBUG and above, and every span: a filtered layer sees only
+/// the spans its filter enables, and madsim's `node` spans are what name an event's node.
 struct OursAtDebug;
 
 impl<S> Filter<S> for OursAtDebug {
     fn enabled(&self, meta: &Metadata<'_>, _: &Context<'_, S>) -> bool {
-        meta.is_event() && *meta.level() <= Level::DEBUG && is_ours(meta.target())
+        meta.is_span() || (*meta.level() <= Level::DEBUG && is_ours(meta.target()))
     }
 }
 
