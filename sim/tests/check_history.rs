@@ -120,9 +120,11 @@ fn bad_usage_exits_2() {
     ] {
         let out = run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(text(&out.stderr).contains("usage:"), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
     let help = run(&["--help"]);
     assert_eq!(help.status.code(), Some(0));
-    assert!(text(&help.stdout).starts_with("usage:"));
+    assert!(text(&help.stdout).contains("Usage: check-history"));
 }

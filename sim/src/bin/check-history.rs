@@ -7,52 +7,26 @@
 //! - 1: not linearizable (the reason, and the path of an HTML visualization);
 //! - 2: bad usage or input, or the search budget ran out (a one-line reason on stderr).
 
+use clap::Parser;
 use sim::linearizability::{Budget, CheckResult, History, check, html_path, write_html};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: check-history [--budget STEPS] [--html PATH] FILE";
-
-#[derive(Debug)]
+/// Checks a recorded KV history for linearizability: exit 0 linearizable, 1 not (an HTML picture
+/// is written), 2 bad input or arguments, or the search budget ran out.
+#[derive(Parser, Debug)]
+#[command(name = "check-history")]
 struct Args {
+    /// A JSON array of {"client", "call", "return", "op", "key", "value", "output"} objects.
     file: PathBuf,
-    budget: Budget,
+    /// Search steps allowed per key before the answer is "unknown" (exit 2).
+    #[arg(long, default_value_t = Budget::DEFAULT.max_steps)]
+    budget: u64,
+    /// Where to write the HTML visualization of a history that is not linearizable (default: a
+    /// file in the temporary directory).
+    #[arg(long)]
     html: Option<PathBuf>,
-}
-
-/// `Ok(None)` means help was asked for.
-fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut file = None;
-    let mut budget = Budget::DEFAULT;
-    let mut html = None;
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = |name: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--budget" => {
-                let v = value("--budget")?;
-                budget.max_steps = v
-                    .parse()
-                    .map_err(|_| format!("--budget {v:?} is not a number of steps"))?;
-            }
-            "--html" => html = Some(PathBuf::from(value("--html")?)),
-            f if f.starts_with('-') && f != "-" => return Err(format!("unknown option {f}")),
-            _ if file.is_some() => return Err("more than one FILE given".into()),
-            _ => file = Some(PathBuf::from(arg)),
-        }
-    }
-    let file = file.ok_or("no FILE given")?;
-    Ok(Some(Args { file, budget, html }))
 }
 
 /// Prints a line, ignoring a closed stdout rather than panicking.
@@ -66,13 +40,10 @@ fn fail(reason: &str) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let args = match parse(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            say(USAGE);
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => return fail(&format!("{e} ({USAGE})")),
+    // clap prints usage errors and exits with status 2, or prints --help and exits with 0.
+    let args = Args::parse();
+    let budget = Budget {
+        max_steps: args.budget,
     };
     let history = match History::read_file(&args.file) {
         Ok(h) => h,
@@ -84,7 +55,7 @@ fn main() -> ExitCode {
     };
     let ops = history.snapshot();
     let keys: std::collections::BTreeSet<&str> = ops.iter().map(|o| o.input.key.as_str()).collect();
-    let result = check(&history, args.budget);
+    let result = check(&history, budget);
     match &result {
         CheckResult::Ok { steps } => {
             say(&format!(
@@ -112,48 +83,25 @@ fn main() -> ExitCode {
             }
             ExitCode::from(1)
         }
-        CheckResult::Unknown { .. } => fail(&format!(
-            "{result}; try --budget above {}",
-            args.budget.max_steps
-        )),
+        CheckResult::Unknown { .. } => {
+            fail(&format!("{result}; try --budget above {}", args.budget))
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn args(list: &[&str]) -> Result<Option<Args>, String> {
-        parse(list.iter().map(|s| s.to_string()))
-    }
+    use clap::CommandFactory;
 
     #[test]
-    fn parses_flags_in_any_order() {
-        let a = args(&["--budget", "7", "h.json", "--html=out.html"])
-            .unwrap()
+    fn the_command_line_is_well_formed() {
+        Args::command().debug_assert();
+        let a = Args::try_parse_from(["check-history", "--budget", "7", "h.json", "--html=o.html"])
             .unwrap();
-        assert_eq!(a.file, PathBuf::from("h.json"));
-        assert_eq!(a.budget.max_steps, 7);
-        assert_eq!(a.html, Some(PathBuf::from("out.html")));
-        let a = args(&["h.json"]).unwrap().unwrap();
-        assert_eq!(a.budget, Budget::DEFAULT);
-        assert!(args(&["--help"]).unwrap().is_none());
-    }
-
-    #[test]
-    fn rejects_bad_usage() {
-        assert!(args(&[]).unwrap_err().contains("no FILE"));
-        assert!(args(&["a", "b"]).unwrap_err().contains("more than one"));
-        assert!(args(&["--budget"]).unwrap_err().contains("needs a value"));
-        assert!(
-            args(&["--budget", "x", "a"])
-                .unwrap_err()
-                .contains("not a number")
-        );
-        assert!(
-            args(&["--frobnicate", "a"])
-                .unwrap_err()
-                .contains("unknown option")
-        );
+        assert_eq!((a.file, a.budget), (PathBuf::from("h.json"), 7));
+        assert_eq!(a.html, Some(PathBuf::from("o.html")));
+        let a = Args::try_parse_from(["check-history", "h.json"]).unwrap();
+        assert_eq!(a.budget, Budget::DEFAULT.max_steps);
     }
 }
