@@ -4,7 +4,6 @@
 use crate::workspace;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -74,55 +73,29 @@ pub fn build(names: &[String]) -> Result<Vec<TestTarget>, String> {
             workspace::TEST_PACKAGE
         ));
     }
-    let mut cmd = Command::new(workspace::cargo());
-    cmd.args([
+    let mut args = vec![
         "test",
         "-p",
         workspace::TEST_PACKAGE,
         "--no-run",
         "--message-format=json",
-    ])
-    .current_dir(workspace::root())
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::inherit());
+    ];
     for name in names {
-        cmd.args(["--test", name]);
+        args.extend(["--test", name.as_str()]);
     }
-    let mut child = cmd.spawn().map_err(|e| format!("cannot run cargo: {e}"))?;
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut built = Vec::new();
-    let mut errors = Vec::new();
-    for line in BufReader::new(stdout).lines() {
-        let Ok(line) = line else { break };
-        let Ok(msg) = serde_json::from_str::<Value>(&line) else {
-            continue;
-        };
-        match msg["reason"].as_str() {
-            Some("compiler-artifact") => {
-                if let Some((name, exe)) = integration_executable(&msg) {
-                    built.push((name, exe));
-                }
-            }
-            Some("compiler-message") if msg["message"]["level"] == "error" => {
-                if let Some(text) = msg["message"]["rendered"].as_str() {
-                    errors.push(text.to_string());
-                }
-            }
-            _ => {}
-        }
-    }
-    let status = child
-        .wait()
-        .map_err(|e| format!("waiting for cargo: {e}"))?;
-    if !status.success() {
-        for e in &errors {
+    let artifacts = workspace::cargo_artifacts(&args).map_err(|failure| {
+        for e in &failure.errors {
             eprint!("{e}");
         }
-        return Err(format!(
-            "building the tests failed ({status}); fix the errors above and rerun"
-        ));
-    }
+        format!(
+            "building the tests failed ({}); fix the errors above and rerun",
+            failure.status
+        )
+    })?;
+    let mut built: Vec<(String, PathBuf)> = artifacts
+        .iter()
+        .filter_map(integration_executable)
+        .collect();
     built.sort();
     built.dedup();
     built
