@@ -21,5 +21,9 @@ fn the_node_an_event_ran_on_is_part_of_the_trace() {
     let a = emit_on("raft-0");
     assert_eq!(a.events, 1);
     assert_eq!(a, emit_on("raft-0"), "same node, same trace");
-    assert_ne!(a.digest, emit_on("raft-1").digest, "the node name is not in the digest");
+    assert_ne!(
+        a.digest,
+        emit_on("raft-1").digest,
+        "the node name is not in the digest"
+    );
 }
