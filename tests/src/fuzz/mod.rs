@@ -15,6 +15,8 @@
 
 pub mod cluster;
 pub mod invariants;
+pub mod kv;
+pub mod kv_cluster;
 pub mod schedule;
 pub mod timeline;
 
