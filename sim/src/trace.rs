@@ -197,24 +197,54 @@ fn stamp<'a, S>(event: &'a Event<'a>, ctx: &Context<'_, S>) -> Stamped<'a>
 where
     S: Subscriber + for<'b> LookupSpan<'b>,
 {
-    let t_ns = madsim::time::TimeHandle::try_current()
-        .map(|t| t.elapsed().as_nanos() as u64)
-        .unwrap_or(0);
-    let node = ctx
-        .event_scope(event)
-        .and_then(|scope| {
-            scope
-                .from_root()
-                .find_map(|span| span.extensions().get::<NodeName>().map(|n| n.0.clone()))
-        })
-        .unwrap_or_else(|| "main".to_string());
     let mut fields = FieldText::default();
     event.record(&mut fields);
     Stamped {
-        t_ns,
-        node,
+        t_ns: virtual_now_ns(),
+        node: with_node_name(event, ctx, str::to_string),
         meta: event.metadata(),
         fields,
+    }
+}
+
+fn virtual_now_ns() -> u64 {
+    madsim::time::TimeHandle::try_current()
+        .map(|t| t.elapsed().as_nanos() as u64)
+        .unwrap_or(0)
+}
+
+/// Calls `f` with the name of the node `event` ran on ("main" outside any node), without copying it.
+fn with_node_name<S, T>(event: &Event<'_>, ctx: &Context<'_, S>, f: impl FnOnce(&str) -> T) -> T
+where
+    S: Subscriber + for<'b> LookupSpan<'b>,
+{
+    for span in ctx.event_scope(event).into_iter().flatten() {
+        if let Some(name) = span.extensions().get::<NodeName>() {
+            return f(&name.0);
+        }
+    }
+    f("main")
+}
+
+/// Feeds formatted text straight into the digest: hashing an event allocates nothing for its fields.
+struct HashWriter<'a>(&'a mut DefaultHasher);
+
+impl fmt::Write for HashWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.write(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Hashes each field as its name then its text, the same bytes [`FieldText`] would hold.
+impl Visit for HashWriter<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.write(field.name().as_bytes());
+        self.0.write(value.as_bytes());
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.0.write(field.name().as_bytes());
+        let _ = write!(self, "{value:?}");
     }
 }
 
@@ -222,22 +252,20 @@ struct DigestLayer;
 
 impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for DigestLayer {
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        let e = stamp(event, &ctx);
+        let t_ns = virtual_now_ns();
         DIGEST.with(|d| {
             let mut d = d.borrow_mut();
             let h = &mut d.hasher;
-            h.write_u64(e.t_ns);
-            h.write(e.node.as_bytes());
-            h.write(e.meta.target().as_bytes());
-            h.write(e.meta.level().as_str().as_bytes());
-            for (k, v) in &e.fields.0 {
-                h.write(k.as_bytes());
-                h.write(v.as_bytes());
-            }
+            h.write_u64(t_ns);
+            with_node_name(event, &ctx, |node| h.write(node.as_bytes()));
+            h.write(event.metadata().target().as_bytes());
+            h.write(event.metadata().level().as_str().as_bytes());
+            event.record(&mut HashWriter(h));
             d.events += 1;
-            d.last_event_ns = e.t_ns;
+            d.last_event_ns = t_ns;
         });
         if json_sink().is_some() {
+            let e = stamp(event, &ctx);
             let mut line = Map::new();
             line.insert("t_ns".into(), e.t_ns.into());
             line.insert("node".into(), e.node.into());
