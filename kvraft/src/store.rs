@@ -23,7 +23,11 @@ impl Store {
         if op.kind == OpKind::Get {
             return self.data.get(&op.key).cloned().unwrap_or_default();
         }
-        if self.last_write.get(&op.client).is_some_and(|&seq| op.seq <= seq) {
+        if self
+            .last_write
+            .get(&op.client)
+            .is_some_and(|&seq| op.seq <= seq)
+        {
             return String::new();
         }
         if op.kind == OpKind::Put {
