@@ -113,7 +113,7 @@ where
             let again = run(&minimal);
             let (found_runs, found_wall) = t.first_failure.unwrap_or_default();
             panic!(
-                "{name}: a schedule broke Raft.\n\
+                "{name}: a schedule broke a safety or liveness property.\n\
                  found after {found_runs} runs ({:.1}s wall); shrunk in {} more runs ({:.1}s wall); \
                  minimal schedule has {} steps\n\
                  minimal schedule (planned):\n{minimal:?}\n\n{}\n\

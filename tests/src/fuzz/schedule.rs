@@ -38,7 +38,8 @@ pub enum Action {
     Duplicates(u16),
     /// Turn the lab's long reordering of replies on or off.
     Reordering(bool),
-    /// Hand this many new commands to every peer that claims to lead.
+    /// A burst of this many commands: fuzz_raft hands them to every peer that claims to lead,
+    /// fuzz_kv queues them on each client.
     Commands(u8),
 }
 

@@ -31,7 +31,7 @@ pub fn describe(schedule: &Schedule, action: &Action) -> String {
         Action::Reordering(on) => {
             format!("long reordering {}", if *on { "on" } else { "off" })
         }
-        Action::Commands(k) => format!("{k} commands to every peer claiming to lead"),
+        Action::Commands(k) => format!("burst of {k} commands"),
     }
 }
 
