@@ -72,6 +72,7 @@ pub fn fuzz<S>(name: &str, config: Config, strategy: S, run: fn(&Schedule) -> Ru
 where
     S: Strategy<Value = Schedule>,
 {
+    // Wall time, outside every simulation: it only reports how long finding and shrinking took.
     let started = Instant::now();
     let cases = config.cases;
     let tally = Mutex::new(Tally::default());
