@@ -75,6 +75,11 @@ where
     // Wall time, outside every simulation: it only reports how long finding and shrinking took.
     let started = Instant::now();
     let cases = config.cases;
+    let saved = if config.failure_persistence.is_some() {
+        "The case is saved to the regressions file and runs first next time."
+    } else {
+        "The case was not saved: failure persistence is off (PROPTEST_DISABLE_FAILURE_PERSISTENCE)."
+    };
     let tally = Mutex::new(Tally::default());
     let mut runner = TestRunner::new(config);
     let result = runner.run(&strategy, |schedule| {
@@ -117,8 +122,7 @@ where
                 "{name}: a schedule broke a safety or liveness property.\n\
                  found after {found_runs} runs ({:.1}s wall); shrunk in {} more runs ({:.1}s wall); \
                  minimal schedule has {} steps\n\
-                 minimal schedule (planned):\n{minimal:?}\n\n{}\n\
-                 The case is saved to the regressions file and runs first next time.",
+                 minimal schedule (planned):\n{minimal:?}\n\n{}\n{saved}",
                 found_wall.as_secs_f64(),
                 t.runs - found_runs,
                 wall - found_wall.as_secs_f64(),
