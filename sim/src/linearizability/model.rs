@@ -9,6 +9,7 @@
 use super::history::{KvInput, OpKind};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 /// The state after applying `input` (which returned `output`) to `state`, or `None` if illegal.
 pub fn step(state: &str, input: &KvInput, output: &str) -> Option<String> {
@@ -66,8 +67,10 @@ pub(crate) type StateId = u32;
 
 /// Interned states of one key, and the model's transitions between them.
 pub(crate) struct States {
-    strings: Vec<Box<str>>,
-    ids: HashMap<Box<str>, StateId, FastBuild>,
+    /// Each state's text, held once and shared by the lookup table (states can be long: every
+    /// append to a key makes a new one).
+    strings: Vec<Rc<str>>,
+    ids: HashMap<Rc<str>, StateId, FastBuild>,
     /// (state, op) -> state after an append; backtracking revisits these often.
     appended: HashMap<(StateId, u32), StateId, FastBuild>,
 }
@@ -102,8 +105,9 @@ impl States {
             return id;
         }
         let id = self.strings.len() as StateId;
-        self.strings.push(s.into());
-        self.ids.insert(s.into(), id);
+        let text: Rc<str> = s.into();
+        self.strings.push(text.clone());
+        self.ids.insert(text, id);
         id
     }
 
