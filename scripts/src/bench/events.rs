@@ -62,6 +62,8 @@ fn count_through(
         .write(true)
         .open(fifo)
         .map_err(|e| format!("cannot open {}: {e}", fifo.display()))?;
+    // An OS thread is fine here: the benchmark runs outside any simulation, and this one only
+    // drains the FIFO while the test process writes its trace into it.
     let counter = std::thread::spawn(move || count_lines(BufReader::new(reader)));
 
     let mut cmd = Command::new(exe);
