@@ -3,7 +3,7 @@
 //! tester's per-link connectivity; clerks with their own ends; the counting op wrappers; and the
 //! virtual-time limit of 120 s per test, enforced while the test runs.
 
-use crate::kv_history;
+use crate::{fresh, kv_history};
 use kvraft::{Clerk, KvServer};
 use labrpc::{Network, Server};
 use madsim::runtime::NodeHandle;
@@ -154,27 +154,12 @@ impl KvConfig {
     /// persisted state (or a new persister), hosting the KV and Raft services on one labrpc server.
     /// It stays disconnected until the test connects it.
     pub async fn start_server(&self, i: usize) {
-        let n = self.inner.n;
         let net = &self.inner.net;
-        let names: Vec<String> = (0..n).map(|_| sim::rng::random_name(20)).collect();
-        let ends = names
-            .iter()
-            .enumerate()
-            .map(|(j, name)| {
-                let end = net.make_end(name);
-                net.connect(name, &server_name(j));
-                end
-            })
-            .collect();
-        // A fresh persister, so a late write of an old instance cannot reach the new one.
+        let (names, ends) = fresh::ends(net, self.inner.n, server_name);
         let persister = {
             let mut s = self.servers();
             s.end_names[i] = names;
-            let persister = s.saved[i]
-                .as_ref()
-                .map_or_else(Persister::new, Persister::copy);
-            s.saved[i] = Some(persister.clone());
-            persister
+            fresh::persister(&mut s.saved[i])
         };
         tracing::info!(topic = "test", server = i, "start server");
         let node = sim::node::create(&server_name(i));
@@ -307,18 +292,7 @@ impl KvConfig {
     /// index is not the server id; only the ends to servers in `to` are enabled.
     pub fn make_client(&self, to: &[usize]) -> TestClerk {
         let net = &self.inner.net;
-        let end_names: Vec<String> = (0..self.inner.n)
-            .map(|_| sim::rng::random_name(20))
-            .collect();
-        let mut ends: Vec<_> = end_names
-            .iter()
-            .enumerate()
-            .map(|(j, name)| {
-                let end = net.make_end(name);
-                net.connect(name, &server_name(j));
-                end
-            })
-            .collect();
+        let (end_names, mut ends) = fresh::ends(net, self.inner.n, server_name);
         // Fisher–Yates from the seed.
         for i in 0..ends.len() {
             let j = sim::rng::uniform(0, i as u64) as usize;

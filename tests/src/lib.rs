@@ -6,6 +6,7 @@
 //! - [`kv_config`], [`kv_generic`], [`kv_partitioner`], [`kv_history`]: the KV tester of LAB-TESTS §4.
 
 pub mod commands;
+pub mod fresh;
 pub mod fuzz;
 pub mod kv_config;
 pub mod kv_generic;

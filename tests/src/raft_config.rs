@@ -3,6 +3,7 @@
 //! connectivity; and the checks the lab tests are written in. Every time bound is virtual time.
 
 use crate::commands::Cmd;
+use crate::fresh;
 use crate::raft_applier::{self, ApplyLog, SharedApplyLog};
 use futures::channel::mpsc;
 use labrpc::{Network, Server};
@@ -185,26 +186,12 @@ impl Config {
     /// The peer stays disconnected until the test calls `connect(i)`.
     pub async fn start1(&self, i: usize) {
         self.crash1(i);
-        let n = self.inner.n;
         let net = &self.inner.net;
-        let names: Vec<String> = (0..n).map(|_| sim::rng::random_name(20)).collect();
-        let ends = names
-            .iter()
-            .enumerate()
-            .map(|(j, name)| {
-                let end = net.make_end(name);
-                net.connect(name, &server_name(j));
-                end
-            })
-            .collect();
+        let (names, ends) = fresh::ends(net, self.inner.n, server_name);
         let persister = {
             let mut p = self.peers();
             p.end_names[i] = names;
-            let persister = p.saved[i]
-                .as_ref()
-                .map_or_else(Persister::new, Persister::copy);
-            p.saved[i] = Some(persister.clone());
-            persister
+            fresh::persister(&mut p.saved[i])
         };
         {
             let mut log = raft_applier::lock(&self.inner.log);

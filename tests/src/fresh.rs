@@ -1,0 +1,34 @@
+//! What the lab's testers give a (re)started server or a new clerk: a fresh client end to every
+//! server, each under a new random 20-character name (LAB-TESTS §1), and for a server a copy of what
+//! its previous incarnation persisted.
+
+use labrpc::{ClientEnd, Network};
+use sim::Persister;
+
+/// `n` new ends, end j connected to the server named `server_name(j)` (not yet enabled), with their
+/// names. The names are drawn from the seed before any end is made.
+pub fn ends(
+    net: &Network,
+    n: usize,
+    server_name: fn(usize) -> String,
+) -> (Vec<String>, Vec<ClientEnd>) {
+    let names: Vec<String> = (0..n).map(|_| sim::rng::random_name(20)).collect();
+    let ends = names
+        .iter()
+        .enumerate()
+        .map(|(j, name)| {
+            let end = net.make_end(name);
+            net.connect(name, &server_name(j));
+            end
+        })
+        .collect();
+    (names, ends)
+}
+
+/// The persister for a server starting now: a copy of `saved` (or a new one), which also becomes
+/// `saved`, so a late write from an old incarnation can never reach the new one.
+pub fn persister(saved: &mut Option<Persister>) -> Persister {
+    let persister = saved.as_ref().map_or_else(Persister::new, Persister::copy);
+    *saved = Some(persister.clone());
+    persister
+}
