@@ -3,15 +3,14 @@
 //! every delivered message (labrpc's delivery hook) and every [`SAMPLE`] of virtual time; then the
 //! liveness phase with everything healed.
 
-use super::invariants::{Checker, Violation};
+use super::driver::{FaultDriver, Recorder, leader_at_top_term, lock, role_and_term};
 use super::schedule::{Action, Schedule};
 use super::timeline::{Timeline, describe};
 use crate::commands::Cmd;
 use crate::raft_config::Config;
 use labrpc::{Delivery, FaultKnobs};
-use madsim::time::sleep;
-use raft::{PeerView, Raft, RoleName};
-use std::collections::BTreeSet;
+use raft::{PeerView, Raft};
+use sim::runner::RunReport;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -43,6 +42,22 @@ impl RunOutcome {
             .as_ref()
             .map(|f| format!("{f}\nexecuted timeline (virtual time):\n{}", self.timeline))
     }
+
+    /// What a finished simulation did: the failure `rec` holds, else the run's panic, if any.
+    pub(crate) fn of_run(rec: &Recorder, run: &RunReport, observations: u64) -> Self {
+        let failure = match (&rec.failure, run.failure()) {
+            (Some(f), _) => Some(f.clone()),
+            (None, Some(panic)) => Some(format!("the run panicked: {panic}")),
+            (None, None) => None,
+        };
+        RunOutcome {
+            failure,
+            timeline: rec.timeline.clone(),
+            virtual_time: run.virtual_time,
+            trace_digest: run.trace.digest,
+            observations,
+        }
+    }
 }
 
 /// Runs `schedule` on its own simulation and reports what happened. Never panics: a panic inside
@@ -55,57 +70,22 @@ pub fn run_schedule(schedule: &Schedule) -> RunOutcome {
         drive(sched, body_state).await;
     });
     let s = lock(&state);
-    let failure = match (&s.failure, report.failure()) {
-        (Some(f), _) => Some(f.clone()),
-        (None, Some(panic)) => Some(format!("the run panicked: {panic}")),
-        (None, None) => None,
-    };
-    RunOutcome {
-        failure,
-        timeline: s.timeline.clone(),
-        virtual_time: report.virtual_time,
-        trace_digest: report.trace.digest,
-        observations: s.checker.observations(),
-    }
+    RunOutcome::of_run(&s.rec, &report, s.rec.checker.observations())
 }
 
 /// What the driver, the delivery hook and the outcome share.
 struct State {
     /// The peers being observed: live ones only, each registered after its restart was checked.
     rafts: Vec<Option<Raft>>,
-    checker: Checker,
-    /// Leader terms already written to the timeline.
-    logged_terms: BTreeSet<u64>,
-    timeline: Timeline,
-    failure: Option<String>,
-}
-
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    // A panic inside the simulation aborts the run; what was recorded before it is still wanted.
-    state.lock().unwrap_or_else(|e| e.into_inner())
+    rec: Recorder,
 }
 
 impl State {
     fn new(n: usize) -> Self {
         State {
             rafts: vec![None; n],
-            checker: Checker::new(n),
-            logged_terms: BTreeSet::new(),
-            timeline: Timeline::default(),
-            failure: None,
+            rec: Recorder::new(n, "peer"),
         }
-    }
-
-    fn fail(&mut self, why: String) {
-        if self.failure.is_none() {
-            self.timeline
-                .push(sim::node::now(), format!("FAILED: {why}"));
-            self.failure = Some(why);
-        }
-    }
-
-    fn violation(&mut self, v: Violation) {
-        self.fail(v.to_string());
     }
 
     fn views(&self) -> Vec<(usize, PeerView)> {
@@ -118,29 +98,12 @@ impl State {
 
     /// Checks every invariant on the live peers now, and logs leaders of new terms.
     fn observe(&mut self) {
-        if self.failure.is_some() {
+        // Nothing to look at once the run failed (and no peer is asked for its view).
+        if self.rec.failure.is_some() {
             return;
         }
-        let now = sim::node::now();
         let views = self.views();
-        if let Err(v) = self.checker.observe(now, &views) {
-            self.violation(v);
-            return;
-        }
-        if self.checker.leaders().len() != self.logged_terms.len() {
-            let new: Vec<(u64, usize)> = self
-                .checker
-                .leaders()
-                .iter()
-                .filter(|(t, _)| !self.logged_terms.contains(t))
-                .map(|(t, l)| (*t, l.peer))
-                .collect();
-            for (term, peer) in new {
-                self.logged_terms.insert(term);
-                self.timeline
-                    .push(now, format!("  peer {peer} leads term {term}"));
-            }
-        }
+        self.rec.observe(&views);
     }
 }
 
@@ -163,18 +126,15 @@ async fn drive(schedule: Schedule, state: Arc<Mutex<State>>) {
         for p in 0..n {
             s.rafts[p] = cfg.raft(p);
         }
-        s.timeline.push(
-            sim::node::now(),
-            format!(
-                "{n} peers up (seed {}, {} applier)",
-                schedule.seed,
-                if schedule.snapshots {
-                    "snapshot"
-                } else {
-                    "plain"
-                }
-            ),
-        );
+        s.rec.log(format!(
+            "{n} peers up (seed {}, {} applier)",
+            schedule.seed,
+            if schedule.snapshots {
+                "snapshot"
+            } else {
+                "plain"
+            }
+        ));
     }
     let hook_state = state.clone();
     cfg.net()
@@ -197,53 +157,25 @@ async fn drive(schedule: Schedule, state: Arc<Mutex<State>>) {
     cfg.cleanup();
 }
 
-impl Cluster {
-    fn state(&self) -> MutexGuard<'_, State> {
-        lock(&self.state)
+impl FaultDriver for Cluster {
+    const SAMPLE: Duration = SAMPLE;
+
+    fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    fn observe(&self) {
+        self.state().observe();
     }
 
     fn failed(&self) -> bool {
-        self.state().failure.is_some()
+        self.state().rec.failure.is_some()
     }
 
-    fn log(&self, what: String) {
-        self.state().timeline.push(sim::node::now(), what);
+    fn log_step(&self, what: String) {
+        self.log(what);
     }
 
-    /// Waits `d` of virtual time, checking every [`SAMPLE`]. False once something failed.
-    async fn wait(&self, d: Duration) -> bool {
-        let end = sim::node::now() + d;
-        loop {
-            self.state().observe();
-            let now = sim::node::now();
-            if self.failed() {
-                return false;
-            }
-            if now >= end {
-                return true;
-            }
-            sleep(SAMPLE.min(end - now)).await;
-        }
-    }
-
-    /// Runs every step at its time. False if an invariant broke.
-    async fn fault_phase(&mut self) -> bool {
-        let steps = self.schedule.steps.clone();
-        for step in steps {
-            if !self.wait(Duration::from_millis(step.after_ms.into())).await {
-                return false;
-            }
-            let what = self.execute(&step.action).await;
-            self.log(what);
-            self.state().observe();
-            if self.failed() {
-                return false;
-            }
-        }
-        true
-    }
-
-    /// Does one step and says what it did.
     async fn execute(&mut self, action: &Action) -> String {
         let plan = describe(&self.schedule, action);
         let n = self.schedule.peers;
@@ -304,6 +236,16 @@ impl Cluster {
             Action::Commands(k) => self.commands(k),
         }
     }
+}
+
+impl Cluster {
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    fn log(&self, what: String) {
+        self.state().rec.log(what);
+    }
 
     /// Enables each directed link that should be up and whose two peers are live; disables the rest.
     fn apply_links(&self) {
@@ -330,7 +272,7 @@ impl Cluster {
         let knobs = (self.knobs != FaultKnobs::default()).then_some(self.knobs);
         // The schedule's knobs are in range by construction; a rejection is a fuzzer bug.
         if let Err(e) = self.cfg.net().set_fault_knobs(knobs) {
-            self.state().fail(format!("fuzzer bug: {e}"));
+            self.state().rec.fail(format!("fuzzer bug: {e}"));
         }
     }
 
@@ -338,7 +280,7 @@ impl Cluster {
     fn crash(&mut self, p: usize) -> Option<String> {
         let raft = self.state().rafts[p].take()?;
         let view = raft.view();
-        self.state().checker.crashed(p, &view);
+        self.state().rec.checker.crashed(p, &view);
         self.cfg.crash1(p);
         Some(role_and_term(&view))
     }
@@ -347,14 +289,14 @@ impl Cluster {
     async fn restart(&mut self, p: usize) -> String {
         self.cfg.start1(p).await;
         let Some(raft) = self.cfg.raft(p) else {
-            self.state().fail(format!("peer {p} did not start"));
+            self.state().rec.fail(format!("peer {p} did not start"));
             return "nothing".into();
         };
         let view = raft.view();
         {
             let mut s = self.state();
-            if let Err(v) = s.checker.restarted(sim::node::now(), p, &view) {
-                s.violation(v);
+            if let Err(v) = s.rec.checker.restarted(sim::node::now(), p, &view) {
+                s.rec.fail(v.to_string());
             }
             s.rafts[p] = Some(raft);
         }
@@ -425,7 +367,7 @@ impl Cluster {
             }
             if sim::node::now() - healed >= LEADER_BOUND || !self.wait(SAMPLE).await {
                 if !self.failed() {
-                    self.state().fail(format!(
+                    self.state().rec.fail(format!(
                         "liveness: no leader within {} s of healing",
                         LEADER_BOUND.as_secs()
                     ));
@@ -467,7 +409,7 @@ impl Cluster {
             }
             if now - elected >= COMMIT_BOUND || !self.wait(SAMPLE).await {
                 if !self.failed() {
-                    self.state().fail(format!(
+                    self.state().rec.fail(format!(
                         "liveness: a new command was not applied by all {n} peers within {} s",
                         COMMIT_BOUND.as_secs()
                     ));
@@ -491,19 +433,6 @@ impl Cluster {
                 })
             })
             .collect();
-        let top = states.iter().map(|s| s.1).max()?;
-        states
-            .iter()
-            .find(|s| s.2 && s.1 == top)
-            .map(|s| (s.0, s.1))
+        leader_at_top_term(&states)
     }
-}
-
-fn role_and_term(v: &PeerView) -> String {
-    let role = match v.role {
-        RoleName::Leader => "leader",
-        RoleName::Candidate => "candidate",
-        RoleName::Follower => "follower",
-    };
-    format!("{role}, term {}", v.term)
 }

@@ -8,17 +8,16 @@
 //! linearizable (an unknown verdict fails) and every Append must have taken effect exactly once.
 
 use super::cluster::RunOutcome;
-use super::invariants::Checker;
+use super::driver::{FaultDriver, Recorder, lock, role_and_term};
 use super::kv_cluster::KvCluster;
 use super::schedule::{Action, Schedule};
-use super::timeline::{Timeline, describe};
+use super::timeline::describe;
 use crate::kv_config::now_ns;
 use crate::kv_history;
 use kvraft::Clerk;
 use madsim::time::sleep;
-use raft::{PeerView, RoleName};
 use sim::linearizability::{History, OpKind, Operation};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -59,84 +58,13 @@ pub fn maxraftstate(schedule: &Schedule) -> i64 {
 /// Runs `schedule` against a KV cluster on its own simulation. Never panics: a panic inside the
 /// simulation is a failure of the outcome. `observations` counts the operations in the history.
 pub fn run_schedule(schedule: &Schedule) -> RunOutcome {
-    let report = Arc::new(Mutex::new(Report::new(schedule.peers)));
+    let report = Arc::new(Mutex::new(Recorder::new(schedule.peers, "server")));
     let history = History::new();
     let (body_report, body_history, sched) = (report.clone(), history.clone(), schedule.clone());
     let run = sim::runner::run_seed(schedule.seed, move || async move {
         drive(sched, body_report, body_history).await;
     });
-    let r = lock(&report);
-    let failure = match (&r.failure, run.failure()) {
-        (Some(f), _) => Some(f.clone()),
-        (None, Some(panic)) => Some(format!("the run panicked: {panic}")),
-        (None, None) => None,
-    };
-    RunOutcome {
-        failure,
-        timeline: r.timeline.clone(),
-        virtual_time: run.virtual_time,
-        trace_digest: run.trace.digest,
-        observations: history.len() as u64,
-    }
-}
-
-/// What the driver records and the outcome reads, even after a panic.
-struct Report {
-    checker: Checker,
-    /// Leader terms already written to the timeline.
-    logged_terms: BTreeSet<u64>,
-    timeline: Timeline,
-    failure: Option<String>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic inside the simulation aborts the run; what was recorded before it is still wanted.
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl Report {
-    fn new(n: usize) -> Self {
-        Report {
-            checker: Checker::new(n),
-            logged_terms: BTreeSet::new(),
-            timeline: Timeline::default(),
-            failure: None,
-        }
-    }
-
-    fn log(&mut self, what: impl Into<String>) {
-        self.timeline.push(sim::node::now(), what);
-    }
-
-    fn fail(&mut self, why: String) {
-        if self.failure.is_none() {
-            self.log(format!("FAILED: {why}"));
-            self.failure = Some(why);
-        }
-    }
-
-    /// Checks Raft's invariants on `views` and logs leaders of new terms.
-    fn observe(&mut self, views: &[(usize, PeerView)]) {
-        if self.failure.is_some() {
-            return;
-        }
-        let now = sim::node::now();
-        if let Err(v) = self.checker.observe(now, views) {
-            self.fail(v.to_string());
-            return;
-        }
-        let new: Vec<(u64, usize)> = self
-            .checker
-            .leaders()
-            .iter()
-            .filter(|(t, _)| !self.logged_terms.contains(t))
-            .map(|(t, l)| (*t, l.peer))
-            .collect();
-        for (term, peer) in new {
-            self.logged_terms.insert(term);
-            self.log(format!("  server {peer} leads term {term}"));
-        }
-    }
+    RunOutcome::of_run(&lock(&report), &run, history.len() as u64)
 }
 
 // ---- clients ----------------------------------------------------------------------------------
@@ -246,12 +174,12 @@ async fn client(cli: usize, clerk: Clerk, slot: Arc<Slot>, history: History) {
 struct Driver {
     schedule: Schedule,
     cluster: KvCluster,
-    report: Arc<Mutex<Report>>,
+    report: Arc<Mutex<Recorder>>,
     history: History,
     slots: Vec<Arc<Slot>>,
 }
 
-async fn drive(schedule: Schedule, report: Arc<Mutex<Report>>, history: History) {
+async fn drive(schedule: Schedule, report: Arc<Mutex<Recorder>>, history: History) {
     let n = schedule.peers;
     let cluster = match KvCluster::new(n, maxraftstate(&schedule)).await {
         Ok(c) => c,
@@ -284,59 +212,29 @@ async fn drive(schedule: Schedule, report: Arc<Mutex<Report>>, history: History)
     d.cluster.shutdown();
 }
 
-impl Driver {
-    fn report(&self) -> MutexGuard<'_, Report> {
-        lock(&self.report)
+impl FaultDriver for Driver {
+    const SAMPLE: Duration = SAMPLE;
+
+    fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    /// Checks Raft's invariants on the live replicas.
+    fn observe(&self) {
+        let views = self.cluster.views();
+        self.report().observe(&views);
     }
 
     fn failed(&self) -> bool {
         self.report().failure.is_some()
     }
 
-    fn log(&self, what: impl Into<String>) {
-        self.report().log(what);
+    /// The step, and how many operations had returned by then.
+    fn log_step(&self, what: String) {
+        let ops = self.history.len();
+        self.log(format!("{what}  [{ops} ops done]"));
     }
 
-    fn observe(&self) {
-        let views = self.cluster.views();
-        self.report().observe(&views);
-    }
-
-    /// Waits `d` of virtual time, checking Raft every [`SAMPLE`]. False once something failed.
-    async fn wait(&self, d: Duration) -> bool {
-        let end = sim::node::now() + d;
-        loop {
-            self.observe();
-            let now = sim::node::now();
-            if self.failed() {
-                return false;
-            }
-            if now >= end {
-                return true;
-            }
-            sleep(SAMPLE.min(end - now)).await;
-        }
-    }
-
-    /// Runs every step at its time. False if something failed.
-    async fn fault_phase(&mut self) -> bool {
-        let steps = self.schedule.steps.clone();
-        for step in steps {
-            if !self.wait(Duration::from_millis(step.after_ms.into())).await {
-                return false;
-            }
-            let what = self.execute(&step.action).await;
-            let ops = self.history.len();
-            self.log(format!("{what}  [{ops} ops done]"));
-            self.observe();
-            if self.failed() {
-                return false;
-            }
-        }
-        true
-    }
-
-    /// Does one step and says what it did.
     async fn execute(&mut self, action: &Action) -> String {
         let plan = describe(&self.schedule, action);
         let done = match *action {
@@ -387,6 +285,16 @@ impl Driver {
             self.report().fail(format!("fuzzer bug: {e}"));
         }
         plan
+    }
+}
+
+impl Driver {
+    fn report(&self) -> MutexGuard<'_, Recorder> {
+        lock(&self.report)
+    }
+
+    fn log(&self, what: impl Into<String>) {
+        self.report().log(what);
     }
 
     /// Kills server p if it is live; returns what it was ("leader, term 4").
@@ -590,18 +498,10 @@ pub fn check_exactly_once(
     }
 }
 
-fn role_and_term(v: &PeerView) -> String {
-    let role = match v.role {
-        RoleName::Leader => "leader",
-        RoleName::Candidate => "candidate",
-        RoleName::Follower => "follower",
-    };
-    format!("{role}, term {}", v.term)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn finals(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

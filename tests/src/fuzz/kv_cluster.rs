@@ -4,6 +4,7 @@
 //! every replica. The KV tester's `KvConfig` only cuts links both ways and hides its network, so the
 //! fuzzer keeps this small cluster of its own.
 
+use super::driver::leader_at_top_term;
 use super::schedule::{MAX_GROUPS, MAX_PEERS, NetFaults};
 use crate::kv_config::server_name;
 use kvraft::{Clerk, KvServer};
@@ -85,11 +86,7 @@ impl KvCluster {
                 })
             })
             .collect();
-        let top = states.iter().map(|s| s.1).max()?;
-        states
-            .iter()
-            .find(|s| s.2 && s.1 == top)
-            .map(|s| (s.0, s.1))
+        leader_at_top_term(&states)
     }
 
     // ---- links ----------------------------------------------------------------------------------

@@ -6,17 +6,21 @@
 //!
 //! - [`schedule`]: the case type and its strategies.
 //! - [`cluster`]: running one schedule.
+//! - `driver`: what the Raft and KV drivers share (the fault phase, the run's record).
 //! - [`invariants`]: the safety checker.
 //! - [`timeline`]: readable printing.
+//! - [`replay`]: the determinism check both fuzzers' tests run.
 //!
 //! Environment: `PROPTEST_CASES` (default [`DEFAULT_CASES`]), `PROPTEST_RNG_SEED` (default
 //! [`DEFAULT_RNG_SEED`], so a plain `cargo test` is repeatable), `PROPTEST_MAX_SHRINK_ITERS` (default
 //! [`DEFAULT_MAX_SHRINK_ITERS`]), `PROPTEST_DISABLE_FAILURE_PERSISTENCE`.
 
 pub mod cluster;
+mod driver;
 pub mod invariants;
 pub mod kv;
 pub mod kv_cluster;
+pub mod replay;
 pub mod schedule;
 pub mod timeline;
 
