@@ -9,7 +9,6 @@
 use super::history::{KvInput, OpKind};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::rc::Rc;
 
 /// The state after applying `input` (which returned `output`) to `state`, or `None` if illegal.
 pub fn step(state: &str, input: &KvInput, output: &str) -> Option<String> {
@@ -66,13 +65,37 @@ pub(crate) type FastBuild = BuildHasherDefault<FastHasher>;
 pub(crate) type StateId = u32;
 
 /// Interned states of one key, and the model's transitions between them.
+///
+/// A state's text is a prefix of one of a few shared `bases`, so the states an append-only key goes
+/// through (each one the previous plus a value) share one string instead of each holding a copy:
+/// memory grows with the key's value, not with its square. States are interned by length and a
+/// polynomial hash of their text that an append updates without reading the text; texts are
+/// compared only when the hash says two states may be equal.
 pub(crate) struct States {
-    /// Each state's text, held once and shared by the lookup table (states can be long: every
-    /// append to a key makes a new one).
-    strings: Vec<Rc<str>>,
-    ids: HashMap<Rc<str>, StateId, FastBuild>,
+    bases: Vec<String>,
+    /// Per state: its base, its length, and the hash of its text.
+    states: Vec<(usize, usize, u64)>,
+    /// (length, hash) → the states with that length and hash.
+    ids: HashMap<(usize, u64), Vec<StateId>, FastBuild>,
     /// (state, op) -> state after an append; backtracking revisits these often.
     appended: HashMap<(StateId, u32), StateId, FastBuild>,
+}
+
+/// The polynomial hash's base (odd, so multiplication is invertible modulo 2^64).
+const HASH_BASE: u64 = 0x100_0000_01b3;
+
+/// `h(s) = Σ s[i]·B^(n-1-i)` (mod 2^64), so that `h(s + v) = h(s)·B^|v| + h(v)`.
+fn text_hash(text: &str) -> u64 {
+    text.bytes().fold(0, |h, b| {
+        h.wrapping_mul(HASH_BASE).wrapping_add(u64::from(b))
+    })
+}
+
+/// `h(s + v)` from `h(s)`, reading only `v`.
+fn extended_hash(hash: u64, value: &str) -> u64 {
+    value.bytes().fold(hash, |h, b| {
+        h.wrapping_mul(HASH_BASE).wrapping_add(u64::from(b))
+    })
 }
 
 /// One operation in the form the search applies it.
@@ -90,7 +113,8 @@ impl States {
     /// A table holding the initial state "" as id 0.
     pub(crate) fn new() -> Self {
         let mut s = States {
-            strings: Vec::new(),
+            bases: Vec::new(),
+            states: Vec::new(),
             ids: HashMap::default(),
             appended: HashMap::default(),
         };
@@ -100,20 +124,85 @@ impl States {
 
     pub(crate) const INITIAL: StateId = 0;
 
-    pub(crate) fn intern(&mut self, s: &str) -> StateId {
-        if let Some(&id) = self.ids.get(s) {
+    pub(crate) fn intern(&mut self, text: &str) -> StateId {
+        let key = (text.len(), text_hash(text));
+        if let Some(&id) = self
+            .candidates(key)
+            .iter()
+            .find(|&&id| self.get(id) == text)
+        {
             return id;
         }
-        let id = self.strings.len() as StateId;
-        let text: Rc<str> = s.into();
-        self.strings.push(text.clone());
-        self.ids.insert(text, id);
-        id
+        self.bases.push(text.to_string());
+        self.add(self.bases.len() - 1, key)
+    }
+
+    /// Interns the outputs of gets before the search, longest first, so that an output that is a
+    /// prefix of a longer one (every read of an append-only key is) shares its text.
+    pub(crate) fn intern_reads<'a>(&mut self, outputs: impl Iterator<Item = &'a str>) {
+        let mut outputs: Vec<&str> = outputs.collect();
+        outputs.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        outputs.dedup();
+        let mut last_base: Option<usize> = None;
+        for text in outputs {
+            let key = (text.len(), text_hash(text));
+            if self.candidates(key).iter().any(|&id| self.get(id) == text) {
+                continue;
+            }
+            match last_base {
+                Some(base) if self.bases[base].starts_with(text) => {
+                    self.add(base, key);
+                }
+                _ => {
+                    self.bases.push(text.to_string());
+                    last_base = Some(self.bases.len() - 1);
+                    self.add(self.bases.len() - 1, key);
+                }
+            }
+        }
     }
 
     /// The text of an interned state ([`UNOBSERVABLE`] is not one).
     pub(crate) fn get(&self, id: StateId) -> &str {
-        &self.strings[id as usize]
+        let (base, len, _) = self.states[id as usize];
+        &self.bases[base][..len]
+    }
+
+    fn candidates(&self, key: (usize, u64)) -> &[StateId] {
+        self.ids.get(&key).map_or(&[], Vec::as_slice)
+    }
+
+    fn add(&mut self, base: usize, (len, hash): (usize, u64)) -> StateId {
+        let id = self.states.len() as StateId;
+        self.states.push((base, len, hash));
+        self.ids.entry((len, hash)).or_default().push(id);
+        id
+    }
+
+    /// The state `state + value`, sharing `state`'s base where it can.
+    fn intern_append(&mut self, state: StateId, value: &str) -> StateId {
+        let (base, len, hash) = self.states[state as usize];
+        let key = (len + value.len(), extended_hash(hash, value));
+        let prefix_len = len;
+        let prefix = &self.bases[base].as_bytes()[..prefix_len];
+        if let Some(&id) = self.candidates(key).iter().find(|&&id| {
+            let (head, rest) = self.get(id).as_bytes().split_at(prefix_len);
+            head == prefix && rest == value.as_bytes()
+        }) {
+            return id;
+        }
+        let tail = &self.bases[base][len..];
+        if tail.is_empty() {
+            // `state` ends its base: grow the base in place (shorter states see only their prefix).
+            self.bases[base].push_str(value);
+            self.add(base, key)
+        } else if tail.starts_with(value) {
+            self.add(base, key)
+        } else {
+            let text = format!("{}{value}", &self.bases[base][..len]);
+            self.bases.push(text);
+            self.add(self.bases.len() - 1, key)
+        }
     }
 
     /// The move for an operation: gets and puts resolve to a state once, up front.
@@ -144,8 +233,7 @@ impl States {
                 if let Some(&next) = self.appended.get(&(state, op)) {
                     return Some(next);
                 }
-                let joined = format!("{}{value}", self.get(state));
-                let next = self.intern(&joined);
+                let next = self.intern_append(state, value);
                 self.appended.insert((state, op), next);
                 Some(next)
             }
@@ -254,6 +342,45 @@ impl PendingReads {
 mod tests {
     use super::*;
     use crate::linearizability::Operation;
+
+    #[test]
+    fn equal_texts_are_one_state_however_they_are_reached() {
+        let mut st = States::new();
+        st.intern_reads(["abc", "ab", "xy"].into_iter());
+        let a = st.intern_append(States::INITIAL, "a");
+        let ab = st.intern_append(a, "b");
+        assert_eq!(st.get(ab), "ab");
+        assert_eq!(
+            ab,
+            st.intern("ab"),
+            "an append chain meets the interned read"
+        );
+        let abc = st.intern_append(ab, "c");
+        assert_eq!(abc, st.intern("abc"));
+        assert_eq!(st.get(abc), "abc");
+        let abd = st.intern_append(ab, "d");
+        assert_eq!(st.get(abd), "abd");
+        assert_eq!(st.get(abc), "abc", "a branch does not disturb its sibling");
+        let put = st.intern("abd");
+        assert_eq!(put, abd);
+        assert_ne!(st.intern("xy"), st.intern("x"));
+    }
+
+    #[test]
+    fn an_append_only_chain_shares_one_text() {
+        let mut st = States::new();
+        let mut state = States::INITIAL;
+        for i in 0..1000 {
+            state = st.intern_append(state, &format!("x {i} y;"));
+        }
+        let expected: String = (0..1000).map(|i| format!("x {i} y;")).collect();
+        assert_eq!(st.get(state), expected);
+        assert_eq!(
+            st.bases.len(),
+            1,
+            "every state of the chain is a prefix of one text"
+        );
+    }
 
     #[test]
     fn step_follows_the_kv_model() {

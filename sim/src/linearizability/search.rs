@@ -24,7 +24,7 @@
 //! One step is one visit of a list entry (looking ahead counts too); the budget bounds steps, not time, so results are the
 //! same on every machine and inside the simulation.
 
-use super::history::Operation;
+use super::history::{OpKind, Operation};
 use super::model::{FastBuild, Move, PendingReads, StateId, States, UNOBSERVABLE};
 use std::collections::HashSet;
 
@@ -373,6 +373,11 @@ pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySe
     let mut list = EventList::new(ops);
     let mut linearized = Linearized::new(ops);
     let mut states = States::new();
+    states.intern_reads(
+        ops.iter()
+            .filter(|o| o.input.op == OpKind::Get)
+            .map(|o| o.output.as_str()),
+    );
     let moves: Vec<Move> = ops
         .iter()
         .map(|o| states.prepare(&o.input, &o.output))
