@@ -6,6 +6,7 @@
 
 use super::driver::leader_at_top_term;
 use super::schedule::{MAX_GROUPS, MAX_PEERS, NetFaults};
+use crate::fresh;
 use crate::kv_config::server_name;
 use kvraft::{Clerk, KvServer};
 use labrpc::{FaultKnobs, Network, Server};
@@ -183,21 +184,9 @@ impl KvCluster {
     /// persisted state, and returns its Raft view before it has handled anything. Its links stay
     /// down until the caller runs [`KvCluster::apply_links`].
     pub async fn start(&mut self, i: usize) -> Result<PeerView, String> {
-        let names: Vec<String> = (0..self.n).map(|_| sim::rng::random_name(20)).collect();
-        let ends = names
-            .iter()
-            .enumerate()
-            .map(|(j, name)| {
-                let end = self.net.make_end(name);
-                self.net.connect(name, &server_name(j));
-                end
-            })
-            .collect();
+        let (names, ends) = fresh::ends(&self.net, self.n, server_name);
         self.end_names[i] = names;
-        let persister = self.saved[i]
-            .as_ref()
-            .map_or_else(Persister::new, Persister::copy);
-        self.saved[i] = Some(persister.clone());
+        let persister = fresh::persister(&mut self.saved[i]);
         let node = sim::node::create(&server_name(i));
         let maxraftstate = self.maxraftstate;
         let kv = sim::node::run_on(&node, async move {
