@@ -5,7 +5,8 @@
 //! and replays deterministically (the simulation seed is part of the case and never shrinks).
 //!
 //! - [`schedule`]: the case type and its strategies.
-//! - [`cluster`]: running one schedule.
+//! - [`cluster`]: running one schedule on a Raft cluster (fuzz_raft).
+//! - [`kv`], [`kv_cluster`]: running one schedule on a KV service with recorded clients (fuzz_kv).
 //! - `driver`: what the Raft and KV drivers share (the fault phase, the run's record).
 //! - [`invariants`]: the safety checker.
 //! - [`timeline`]: readable printing.
