@@ -13,7 +13,8 @@
 //! - [`replay`]: the determinism check both fuzzers' tests run.
 //!
 //! Environment: `PROPTEST_CASES` (default [`DEFAULT_CASES`]), `PROPTEST_RNG_SEED` (default
-//! [`DEFAULT_RNG_SEED`], so a plain `cargo test` is repeatable), `PROPTEST_MAX_SHRINK_ITERS` (default
+//! [`DEFAULT_RNG_SEED`] shifted by `MADSIM_TEST_SEED`, so a plain `cargo test` is repeatable and
+//! each seed of a sweep runs other schedules), `PROPTEST_MAX_SHRINK_ITERS` (default
 //! [`DEFAULT_MAX_SHRINK_ITERS`]), `PROPTEST_DISABLE_FAILURE_PERSISTENCE`.
 
 pub mod cluster;
@@ -37,7 +38,8 @@ use std::time::{Duration, Instant};
 
 /// Cases per run unless `PROPTEST_CASES` says otherwise: small, so CI stays quick.
 pub const DEFAULT_CASES: u32 = 24;
-/// The proptest RNG seed unless `PROPTEST_RNG_SEED` says otherwise.
+/// The proptest RNG seed for `MADSIM_TEST_SEED` 1 (the default) unless `PROPTEST_RNG_SEED` says
+/// otherwise; seed S uses `DEFAULT_RNG_SEED + S - 1`.
 pub const DEFAULT_RNG_SEED: u64 = 0x5eed_0009;
 /// Shrinking stops after this many attempts unless `PROPTEST_MAX_SHRINK_ITERS` says otherwise.
 pub const DEFAULT_MAX_SHRINK_ITERS: u32 = 400;
@@ -50,7 +52,12 @@ pub fn config(regressions: &'static str) -> Config {
         config.cases = DEFAULT_CASES;
     }
     if unset("PROPTEST_RNG_SEED") {
-        config.rng_seed = RngSeed::Fixed(DEFAULT_RNG_SEED);
+        // Each simulation seed explores its own schedules, so `scripts/repeat-test -n N fuzz_raft`
+        // is a sweep and its replay command reruns exactly the failing seed's cases.
+        let seed = sim::runner::RunSettings::from_env()
+            .unwrap_or_else(|e| panic!("raft-lab: {e}"))
+            .seed;
+        config.rng_seed = RngSeed::Fixed(DEFAULT_RNG_SEED.wrapping_add(seed.wrapping_sub(1)));
     }
     if unset("PROPTEST_MAX_SHRINK_ITERS") {
         config.max_shrink_iters = DEFAULT_MAX_SHRINK_ITERS;
