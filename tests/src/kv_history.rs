@@ -79,20 +79,26 @@ fn check_with_dump_dir(
     label: &str,
     requested: Option<&Path>,
 ) -> Result<(), String> {
-    let ops = history.snapshot();
-    let verdict = linearizability::check_ops(&ops, Budget::DEFAULT);
-    tracing::info!(topic = "test", ops = ops.len(), %verdict, "linearizability check");
+    let failure_dir = requested.map_or_else(std::env::temp_dir, Path::to_path_buf);
+    // Checked in place: a copy of a long KV history would double the test's memory.
+    let (verdict, n, html) = history.with_ops(|ops| {
+        let verdict = linearizability::check_ops(ops, Budget::DEFAULT);
+        let html = match verdict {
+            CheckResult::Illegal { .. } => write_html(ops, &verdict, &failure_dir, label),
+            _ => None,
+        };
+        (verdict, ops.len(), html)
+    });
+    tracing::info!(topic = "test", ops = n, %verdict, "linearizability check");
     if let Some(dir) = requested {
         write_json(history, dir, label);
     }
-    let failure_dir = requested.map_or_else(std::env::temp_dir, Path::to_path_buf);
     match &verdict {
         CheckResult::Ok { .. } => {
-            println!("  ... {} operations: {verdict}", ops.len());
+            println!("  ... {n} operations: {verdict}");
             Ok(())
         }
         CheckResult::Illegal { .. } => {
-            let html = write_html(&ops, &verdict, &failure_dir, label);
             if requested.is_none() {
                 write_json(history, &failure_dir, label);
             }

@@ -110,7 +110,7 @@ impl KeyDetail {
 
 /// Checks the operations recorded so far in `history`.
 pub fn check(history: &History, budget: Budget) -> CheckResult {
-    check_ops(&history.snapshot(), budget)
+    history.with_ops(|ops| check_ops(ops, budget))
 }
 
 /// Checks a list of operations; result indices refer to positions in `ops`.

@@ -206,6 +206,13 @@ impl History {
         self.lock().clone()
     }
 
+    /// Calls `f` with the operations recorded so far, in recording order, without copying them (a
+    /// KV test's history can hold a hundred megabytes of read values). `f` must not use this
+    /// history: it is locked meanwhile.
+    pub fn with_ops<T>(&self, f: impl FnOnce(&[Operation]) -> T) -> T {
+        f(&self.lock())
+    }
+
     // A panic elsewhere while holding the lock cannot leave a half-pushed Vec, so a poisoned lock
     // is still safe to use.
     fn lock(&self) -> MutexGuard<'_, Vec<Operation>> {

@@ -29,7 +29,7 @@ const TOOLTIP_CHARS: usize = 400;
 
 /// Writes the visualization of `result` (a check of `history`'s current operations) to `path`.
 pub fn write_html(history: &History, result: &CheckResult, path: &Path) -> io::Result<()> {
-    std::fs::write(path, render_html(&history.snapshot(), result))
+    std::fs::write(path, history.with_ops(|ops| render_html(ops, result)))
 }
 
 /// `<temp dir>/raft-lab-<label>.html`, with the label reduced to `[A-Za-z0-9_-]`.
