@@ -11,7 +11,7 @@ use madsim::time::sleep;
 use sim::Persister;
 use sim::linearizability::{History, Operation};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 /// The lab's sleep unit: "an election timeout".
@@ -449,10 +449,13 @@ impl KvConfig {
     /// Samples log_size() every millisecond until the test finishes, so the report sees the peaks
     /// just before snapshots, not only the sizes at the test's checkpoints.
     fn spawn_size_sampler(&self) {
-        let cfg = self.clone();
+        let cfg = self.weak();
         madsim::task::spawn(async move {
-            while !cfg.finished() {
+            while let Some(cfg) = KvConfig::upgrade(&cfg)
+                && !cfg.finished()
+            {
                 cfg.log_size();
+                drop(cfg);
                 sleep(SIZE_SAMPLE_INTERVAL).await;
             }
         });
@@ -543,16 +546,28 @@ impl KvConfig {
     /// Fails the run if the test is still going 120 s (virtual) after make_config. The task dies with
     /// the simulation when the test body returns.
     fn spawn_watchdog(&self) {
-        let cfg = self.clone();
+        let cfg = self.weak();
         madsim::task::spawn(async move {
             sleep(TEST_TIME_LIMIT).await;
-            if !cfg.finished() {
+            if let Some(cfg) = KvConfig::upgrade(&cfg)
+                && !cfg.finished()
+            {
                 cfg.fail(&format!(
                     "test still running after {} seconds of virtual time (the lab's limit)",
                     TEST_TIME_LIMIT.as_secs()
                 ));
             }
         });
+    }
+
+    /// A handle for a background task that must not keep the test's cluster and history alive: a
+    /// task still sleeping when the run ends is never dropped, and would keep them in memory.
+    fn weak(&self) -> Weak<Inner> {
+        Arc::downgrade(&self.inner)
+    }
+
+    fn upgrade(inner: &Weak<Inner>) -> Option<KvConfig> {
+        inner.upgrade().map(|inner| KvConfig { inner })
     }
 
     /// RPCs sent on the network so far, including clerks' calls and calls on disabled ends.
