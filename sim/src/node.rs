@@ -6,7 +6,9 @@ use std::future::Future;
 
 /// Creates a new node named `name` (the name shows in traces).
 pub fn create(name: &str) -> NodeHandle {
-    Handle::current().create_node().name(name).build()
+    let node = Handle::current().create_node().name(name).build();
+    crate::trace::name_node(node.id(), name);
+    node
 }
 
 /// Kills every task of the node at once.

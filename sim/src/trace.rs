@@ -1,25 +1,27 @@
 //! Tracing in virtual time.
 //!
 //! One process-wide subscriber serves every simulation thread. Each event from raft-lab's own crates
-//! (DEBUG and above) is stamped with the virtual time and the name of the madsim node it ran on, then
+//! (DEBUG and above) is stamped with the virtual time and the name of the madsim node it ran on (as
+//! registered by [`crate::node::create`]), then
 //! - folded into a per-thread **digest**: a hash of the ordered event stream. Each seed runs on its own
 //!   thread, so the digest of a run is the digest of that thread. Two runs with the same seed must
 //!   yield the same digest; that is the determinism proof.
 //! - written as one JSON line to the file named by `RAFT_LAB_TRACE`, when set (the trace viewer's input);
 //! - printed as a readable line on stderr when `RUST_LOG` enables it (quiet by default).
 
+use madsim::task::NodeId;
 use serde_json::{Map, Value};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 use std::fs::File;
 use std::hash::{DefaultHasher, Hasher};
 use std::io::{BufWriter, Write};
 use std::sync::{Mutex, OnceLock};
 use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id};
+use tracing::subscriber::Interest;
 use tracing::{Event, Level, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Filter, SubscriberExt};
-use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
 /// The crates whose events make up the trace (and its digest).
@@ -61,11 +63,21 @@ impl DigestState {
 
 thread_local! {
     static DIGEST: RefCell<DigestState> = RefCell::new(DigestState::new());
+    /// The names of this thread's simulation's nodes. Looking the name up here, rather than on
+    /// madsim's `node` spans, lets the subscriber leave spans off: madsim enters a node's span
+    /// every time it polls a task, which costs a registry lookup when spans are on.
+    static NODE_NAMES: RefCell<BTreeMap<NodeId, String>> = const { RefCell::new(BTreeMap::new()) };
 }
 
-/// Starts a fresh digest for the run about to begin on this thread.
+/// Starts a fresh digest (and node-name table) for the run about to begin on this thread.
 pub fn reset() {
     DIGEST.with(|d| *d.borrow_mut() = DigestState::new());
+    NODE_NAMES.with(|n| n.borrow_mut().clear());
+}
+
+/// Records the name events from node `id` are stamped with.
+pub(crate) fn name_node(id: NodeId, name: &str) {
+    NODE_NAMES.with(|n| n.borrow_mut().insert(id, name.to_string()));
 }
 
 /// The digest of the events this thread has traced since the last [`reset`].
@@ -84,15 +96,19 @@ pub fn summary() -> TraceSummary {
 pub fn init() {
     static INIT: OnceLock<()> = OnceLock::new();
     INIT.get_or_init(|| {
-        let text = std::env::var("RUST_LOG").ok().map(|spec| {
-            let filter = EnvFilter::try_new(&spec).unwrap_or_else(|e| {
-                eprintln!("raft-lab: ignoring RUST_LOG={spec:?}: {e}");
-                EnvFilter::new("off")
-            });
-            TextLayer.with_filter(filter)
-        });
+        // Always a filtered layer, "off" without RUST_LOG: an absent (`None`) layer would count as
+        // interested in every span, and madsim enters a node's span each time it polls a task.
+        let filter = std::env::var("RUST_LOG").map_or_else(
+            |_| EnvFilter::new("off"),
+            |spec| {
+                EnvFilter::try_new(&spec).unwrap_or_else(|e| {
+                    eprintln!("raft-lab: ignoring RUST_LOG={spec:?}: {e}");
+                    EnvFilter::new("off")
+                })
+            },
+        );
+        let text = TextLayer.with_filter(filter);
         let subscriber = Registry::default()
-            .with(NodeNames)
             .with(DigestLayer.with_filter(OursAtDebug))
             .with(text);
         if tracing::subscriber::set_global_default(subscriber).is_err() {
@@ -132,44 +148,33 @@ pub fn flush() {
     }
 }
 
-/// Only events from raft-lab's crates, DEBUG and above, and every span: a filtered layer sees only
-/// the spans its filter enables, and madsim's `node` spans are what name an event's node.
+/// Only events from raft-lab's crates, DEBUG and above; no spans (node names come from
+/// `NODE_NAMES`).
 struct OursAtDebug;
+
+impl OursAtDebug {
+    fn wants(meta: &Metadata<'_>) -> bool {
+        meta.is_event() && *meta.level() <= Level::DEBUG && is_ours(meta.target())
+    }
+}
 
 impl<S> Filter<S> for OursAtDebug {
     fn enabled(&self, meta: &Metadata<'_>, _: &Context<'_, S>) -> bool {
-        meta.is_span() || (*meta.level() <= Level::DEBUG && is_ours(meta.target()))
+        Self::wants(meta)
+    }
+    // Decided once per callsite: spans and other crates' events are never even constructed.
+    fn callsite_enabled(&self, meta: &'static Metadata<'static>) -> Interest {
+        if Self::wants(meta) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
     }
 }
 
 fn is_ours(target: &str) -> bool {
     let krate = target.split("::").next().unwrap_or(target);
     OUR_TARGETS.contains(&krate)
-}
-
-/// The name of the madsim node a span belongs to, stored on madsim's `node` spans.
-struct NodeName(String);
-
-/// Remembers the `name` field of madsim's `node` spans, so events can be stamped with their node.
-struct NodeNames;
-
-impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for NodeNames {
-    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        if attrs.metadata().name() != "node" {
-            return;
-        }
-        let mut fields = FieldText::default();
-        attrs.record(&mut fields);
-        let name = fields
-            .0
-            .into_iter()
-            .find(|(k, _)| *k == "name")
-            .map(|(_, v)| v)
-            .unwrap_or_default();
-        if let Some(span) = ctx.span(id) {
-            span.extensions_mut().insert(NodeName(name));
-        }
-    }
 }
 
 /// An event's fields as (name, text) pairs, in the order they were written.
@@ -193,37 +198,38 @@ struct Stamped<'a> {
     fields: FieldText,
 }
 
-fn stamp<'a, S>(event: &'a Event<'a>, ctx: &Context<'_, S>) -> Stamped<'a>
-where
-    S: Subscriber + for<'b> LookupSpan<'b>,
-{
+fn stamp<'a>(event: &'a Event<'a>) -> Stamped<'a> {
     let mut fields = FieldText::default();
     event.record(&mut fields);
+    let (t_ns, node) = now_and_node();
     Stamped {
-        t_ns: virtual_now_ns(),
-        node: with_node_name(event, ctx, str::to_string),
+        t_ns,
+        node: with_node_name(node, str::to_string),
         meta: event.metadata(),
         fields,
     }
 }
 
-fn virtual_now_ns() -> u64 {
-    madsim::time::TimeHandle::try_current()
-        .map(|t| t.elapsed().as_nanos() as u64)
-        .unwrap_or(0)
+/// Where and when an event happens: virtual ns since the run began, and the current task's node
+/// (`None` outside a simulation).
+fn now_and_node() -> (u64, Option<NodeId>) {
+    // `plugin::node()` needs a current task, and there is one exactly when a runtime is running.
+    match madsim::time::TimeHandle::try_current() {
+        Some(time) => (
+            time.elapsed().as_nanos() as u64,
+            Some(madsim::plugin::node()),
+        ),
+        None => (0, None),
+    }
 }
 
-/// Calls `f` with the name of the node `event` ran on ("main" outside any node), without copying it.
-fn with_node_name<S, T>(event: &Event<'_>, ctx: &Context<'_, S>, f: impl FnOnce(&str) -> T) -> T
-where
-    S: Subscriber + for<'b> LookupSpan<'b>,
-{
-    for span in ctx.event_scope(event).into_iter().flatten() {
-        if let Some(name) = span.extensions().get::<NodeName>() {
-            return f(&name.0);
-        }
-    }
-    f("main")
+/// Calls `f` with the name of node `id` ("main" outside any named node), without copying it.
+fn with_node_name<T>(id: Option<NodeId>, f: impl FnOnce(&str) -> T) -> T {
+    NODE_NAMES.with(|names| {
+        let names = names.borrow();
+        f(id.and_then(|id| names.get(&id))
+            .map_or("main", String::as_str))
+    })
 }
 
 /// Feeds formatted text straight into the digest: hashing an event allocates nothing for its fields.
@@ -236,8 +242,20 @@ impl fmt::Write for HashWriter<'_> {
     }
 }
 
-/// Hashes each field as its name then its text, the same bytes [`FieldText`] would hold.
+/// Hashes each field as its name then its value: numbers as their bytes, anything else as its text.
 impl Visit for HashWriter<'_> {
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.0.write(field.name().as_bytes());
+        self.0.write_u64(value);
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.0.write(field.name().as_bytes());
+        self.0.write_i64(value);
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.0.write(field.name().as_bytes());
+        self.0.write_u8(value.into());
+    }
     fn record_str(&mut self, field: &Field, value: &str) {
         self.0.write(field.name().as_bytes());
         self.0.write(value.as_bytes());
@@ -250,14 +268,14 @@ impl Visit for HashWriter<'_> {
 
 struct DigestLayer;
 
-impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for DigestLayer {
-    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        let t_ns = virtual_now_ns();
+impl<S: Subscriber> Layer<S> for DigestLayer {
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        let (t_ns, node) = now_and_node();
         DIGEST.with(|d| {
             let mut d = d.borrow_mut();
             let h = &mut d.hasher;
             h.write_u64(t_ns);
-            with_node_name(event, &ctx, |node| h.write(node.as_bytes()));
+            with_node_name(node, |name| h.write(name.as_bytes()));
             h.write(event.metadata().target().as_bytes());
             h.write(event.metadata().level().as_str().as_bytes());
             event.record(&mut HashWriter(h));
@@ -265,7 +283,7 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for DigestLayer {
             d.last_event_ns = t_ns;
         });
         if json_sink().is_some() {
-            let e = stamp(event, &ctx);
+            let e = stamp(event);
             let mut line = Map::new();
             line.insert("t_ns".into(), e.t_ns.into());
             line.insert("node".into(), e.node.into());
@@ -287,9 +305,9 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for DigestLayer {
 /// Readable lines on stderr: `  12.345678s raft-1      DEBUG raft::election: message k=v ...`.
 struct TextLayer;
 
-impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for TextLayer {
-    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        let e = stamp(event, &ctx);
+impl<S: Subscriber> Layer<S> for TextLayer {
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        let e = stamp(event);
         let mut line = format!(
             "{:>4}.{:06}s {:<10} {:<5} {}:",
             e.t_ns / 1_000_000_000,
