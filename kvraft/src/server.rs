@@ -181,7 +181,7 @@ impl KvServer {
         let waiters = state.waiters.remove(&index).unwrap_or_default();
         match bincode::deserialize::<Op>(command) {
             Ok(op) => {
-                let reply = state.store.apply(&op);
+                state.store.apply(&op);
                 debug!(
                     server = self.shared.me,
                     topic = "apply",
@@ -190,12 +190,15 @@ impl KvServer {
                     seq = op.seq,
                     "applied"
                 );
-                for w in waiters {
-                    let _ = w.send(Applied {
-                        client: op.client,
-                        seq: op.seq,
-                        reply: reply.clone(),
-                    });
+                if !waiters.is_empty() {
+                    let reply = state.store.reply(&op);
+                    for w in waiters {
+                        let _ = w.send(Applied {
+                            client: op.client,
+                            seq: op.seq,
+                            reply: reply.clone(),
+                        });
+                    }
                 }
             }
             Err(e) => error!(
