@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tracing::{debug, error, info};
+use tracing::{debug, error, info, trace};
 
 /// How long a request waits for its entry to be applied before the clerk is told to try elsewhere.
 /// A leader cut off from the majority never commits; the clerk must not wait on it forever.
@@ -182,7 +182,10 @@ impl KvServer {
         match bincode::deserialize::<Op>(command) {
             Ok(op) => {
                 state.store.apply(&op);
-                debug!(
+                // TRACE, not DEBUG: every replica applies every op, so at DEBUG this one event was
+                // half of a KV run's trace (and of the cost of digesting it). Raft's "applying"
+                // event already records each replica's applied ranges.
+                trace!(
                     server = self.shared.me,
                     topic = "apply",
                     index,
