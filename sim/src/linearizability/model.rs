@@ -7,6 +7,7 @@
 //! states, so that comparing and memoizing states costs an integer instead of a string.
 
 use super::history::{KvInput, OpKind};
+use std::cmp::{Ordering, Reverse};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -137,29 +138,75 @@ impl States {
         self.add(self.bases.len() - 1, key)
     }
 
-    /// Interns the outputs of gets before the search, longest first, so that an output that is a
-    /// prefix of a longer one (every read of an append-only key is) shares its text.
-    pub(crate) fn intern_reads<'a>(&mut self, outputs: impl Iterator<Item = &'a str>) {
-        let mut outputs: Vec<&str> = outputs.collect();
-        outputs.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-        outputs.dedup();
+    /// Interns the outputs of gets before the search and returns their states, in the order given.
+    ///
+    /// Longest first, so that an output that is a prefix of a longer one (every read of an
+    /// append-only key is) shares its text; then the hashes are taken in increasing length along
+    /// each shared text, so each of its bytes is hashed once rather than once per read.
+    pub(crate) fn intern_reads(&mut self, outputs: &[&str]) -> Vec<StateId> {
+        let mut longest_first: Vec<usize> = (0..outputs.len()).collect();
+        longest_first.sort_by_key(|&i| (Reverse(outputs[i].len()), i));
+        // (base, length, output index) per output.
+        let mut members = Vec::with_capacity(outputs.len());
         let mut last_base: Option<usize> = None;
-        for text in outputs {
-            let key = (text.len(), text_hash(text));
-            if self.candidates(key).iter().any(|&id| self.get(id) == text) {
-                continue;
-            }
-            match last_base {
-                Some(base) if self.bases[base].starts_with(text) => {
-                    self.add(base, key);
-                }
+        for i in longest_first {
+            let text = outputs[i];
+            let base = match last_base {
+                Some(base) if self.bases[base].starts_with(text) => base,
                 _ => {
                     self.bases.push(text.to_string());
-                    last_base = Some(self.bases.len() - 1);
-                    self.add(self.bases.len() - 1, key);
+                    self.bases.len() - 1
                 }
-            }
+            };
+            last_base = Some(base);
+            members.push((base, text.len(), i));
         }
+        members.sort_unstable();
+        let mut ids = vec![States::INITIAL; outputs.len()];
+        let mut prev: Option<(usize, usize, u64)> = None;
+        for (base, len, i) in members {
+            let hash = match prev {
+                Some((b, l, h)) if b == base => extended_hash(h, &self.bases[base][l..len]),
+                _ => text_hash(&self.bases[base][..len]),
+            };
+            prev = Some((base, len, hash));
+            ids[i] = self.intern_prefix(base, len, hash);
+        }
+        ids
+    }
+
+    /// The state whose text is the first `len` bytes of `bases[base]` (with hash `hash`).
+    fn intern_prefix(&mut self, base: usize, len: usize, hash: u64) -> StateId {
+        let key = (len, hash);
+        let text = &self.bases[base][..len];
+        if let Some(&id) = self.candidates(key).iter().find(|&&id| {
+            let (b, l, _) = self.states[id as usize];
+            (b, l) == (base, len) || self.get(id) == text
+        }) {
+            return id;
+        }
+        self.add(base, key)
+    }
+
+    /// Whether the text of `a` starts with the text of `b`; free when they share a base.
+    pub(crate) fn starts_with(&self, a: StateId, b: StateId) -> bool {
+        let ((base_a, len_a, _), (base_b, len_b, _)) =
+            (self.states[a as usize], self.states[b as usize]);
+        if base_a == base_b {
+            return len_a >= len_b;
+        }
+        self.get(a).starts_with(self.get(b))
+    }
+
+    /// The order of the texts of `a` and `b`; free when they share a base (one is a prefix of the
+    /// other, so the shorter is less).
+    pub(crate) fn cmp(&self, a: StateId, b: StateId) -> Ordering {
+        let ((base_a, len_a, _), (base_b, len_b, _)) =
+            (self.states[a as usize], self.states[b as usize]);
+        if base_a == base_b {
+            return len_a.cmp(&len_b);
+        }
+        self.get(a).cmp(self.get(b))
     }
 
     /// The text of an interned state ([`UNOBSERVABLE`] is not one).
@@ -267,14 +314,13 @@ impl PendingReads {
                 _ => None,
             })
             .collect();
-        outputs.sort_by(|a, b| states.get(*a).cmp(states.get(*b)));
+        outputs.sort_by(|&a, &b| states.cmp(a, b));
         outputs.dedup();
         let rank: Vec<Option<usize>> = moves
             .iter()
             .map(|m| match m {
                 Move::Get(read) => {
-                    let text = states.get(*read);
-                    Some(outputs.partition_point(|o| states.get(*o) < text))
+                    Some(outputs.partition_point(|&o| states.cmp(o, *read) == Ordering::Less))
                 }
                 _ => None,
             })
@@ -327,9 +373,10 @@ impl PendingReads {
         if state == UNOBSERVABLE {
             return state;
         }
-        let s = states.get(state);
-        let lo = self.outputs.partition_point(|o| states.get(*o) < s);
-        let hi = lo + self.outputs[lo..].partition_point(|o| states.get(*o).starts_with(s));
+        let lo = self
+            .outputs
+            .partition_point(|&o| states.cmp(o, state) == Ordering::Less);
+        let hi = lo + self.outputs[lo..].partition_point(|&o| states.starts_with(o, state));
         if self.below(hi) - self.below(lo) > 0 {
             state
         } else {
@@ -346,7 +393,10 @@ mod tests {
     #[test]
     fn equal_texts_are_one_state_however_they_are_reached() {
         let mut st = States::new();
-        st.intern_reads(["abc", "ab", "xy"].into_iter());
+        let reads = st.intern_reads(&["abc", "ab", "xy", "ab"]);
+        assert_eq!(reads[1], reads[3], "equal reads are one state");
+        assert_eq!(st.get(reads[0]), "abc");
+        assert_eq!(st.get(reads[2]), "xy");
         let a = st.intern_append(States::INITIAL, "a");
         let ab = st.intern_append(a, "b");
         assert_eq!(st.get(ab), "ab");

@@ -354,11 +354,10 @@ fn look_ahead(
         } else {
             candidates = false;
             if let Move::Get(read) = mv {
-                let read = states.get(read);
                 let reachable = std::iter::once(state)
                     .filter(|&s| s != UNOBSERVABLE)
                     .chain(puts.iter().copied())
-                    .any(|from| read.starts_with(states.get(from)));
+                    .any(|from| states.starts_with(read, from));
                 out.dead = !reachable;
                 break;
             }
@@ -373,14 +372,18 @@ pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySe
     let mut list = EventList::new(ops);
     let mut linearized = Linearized::new(ops);
     let mut states = States::new();
-    states.intern_reads(
-        ops.iter()
-            .filter(|o| o.input.op == OpKind::Get)
-            .map(|o| o.output.as_str()),
-    );
+    let reads: Vec<&str> = ops
+        .iter()
+        .filter(|o| o.input.op == OpKind::Get)
+        .map(|o| o.output.as_str())
+        .collect();
+    let mut read_states = states.intern_reads(&reads).into_iter();
     let moves: Vec<Move> = ops
         .iter()
-        .map(|o| states.prepare(&o.input, &o.output))
+        .map(|o| match o.input.op {
+            OpKind::Get => Move::Get(read_states.next().expect("one state per get")),
+            _ => states.prepare(&o.input, &o.output),
+        })
         .collect();
     let mut pending = PendingReads::new(&moves, &states);
     // Memo of visited (linearized set, state) keys. A HashSet is fine: it is only queried, never
