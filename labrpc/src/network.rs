@@ -150,6 +150,15 @@ impl Network {
         self.lock().servers.remove(name);
     }
 
+    /// Removes every server. A tester calls this when it is done with the network: servers' services
+    /// usually hold ends back to this network (a Raft peer holds its ends to its peers), a cycle
+    /// that would otherwise keep the network, the servers and everything they hold alive for good.
+    pub fn delete_all_servers(&self) {
+        // Dropped after the lock is released: a service's drop may use the network.
+        let servers = std::mem::take(&mut self.lock().servers);
+        drop(servers);
+    }
+
     /// Calls handled by the server object now registered under `server` (0 if there is none).
     pub fn rpc_count(&self, server: &str) -> u64 {
         self.lock().servers.get(server).map_or(0, |s| s.count())

@@ -100,7 +100,9 @@ where
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 rt.block_on(async move {
                     body().await;
-                    madsim::time::TimeHandle::current().elapsed()
+                    let elapsed = madsim::time::TimeHandle::current().elapsed();
+                    crate::node::kill_all().await;
+                    elapsed
                 })
             }));
             let summary = trace::summary();

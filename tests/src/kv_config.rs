@@ -64,6 +64,12 @@ struct Inner {
     finished: Arc<AtomicBool>,
 }
 
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.net.delete_all_servers();
+    }
+}
+
 /// The replicas as the tester tracks them.
 struct Servers {
     kvservers: Vec<Option<KvServer>>,

@@ -46,6 +46,12 @@ struct Inner {
     finished: Arc<AtomicBool>,
 }
 
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.net.delete_all_servers();
+    }
+}
+
 /// The peers as the tester tracks them.
 struct Peers {
     rafts: Vec<Option<Raft>>,

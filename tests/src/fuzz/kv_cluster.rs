@@ -31,6 +31,12 @@ pub struct KvCluster {
     knobs: FaultKnobs,
 }
 
+impl Drop for KvCluster {
+    fn drop(&mut self) {
+        self.net.delete_all_servers();
+    }
+}
+
 impl KvCluster {
     /// n replicas started and fully connected on a reliable network without long delays or
     /// reordering. `maxraftstate` < 0: never snapshot.
