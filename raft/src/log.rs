@@ -28,45 +28,70 @@ pub struct Log {
     encoded: EncodedEntries,
 }
 
-/// The concatenated encodings of the entries, and where each one ends. The bytes are kept as
-/// sealed, shared chunks followed by an open tail, so a save shares the sealed chunks and copies at
-/// most one chunk. Chunk boundaries need not fall between entries.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The concatenated encodings of the entries, and where each one ends, kept as shared pieces: a
+/// save clones the pieces (a reference count each) instead of copying bytes.
+///
+/// Each entry's encoding arrives as a piece of its own and merges with the pieces before it while
+/// they are small and not at least twice its size, like carries in a binary counter. So the small
+/// pieces at the end stay few (each at least twice the next), a byte is copied only a logarithmic
+/// number of times, and pieces stop growing at [`CHUNK`]. Piece boundaries need not fall between
+/// entries once a truncation or compaction has sliced a piece.
+#[derive(Clone, Debug, Default)]
 struct EncodedEntries {
-    sealed: Vec<Bytes>,
-    sealed_len: usize,
-    tail: Vec<u8>,
+    pieces: Vec<Bytes>,
+    len: usize,
     ends: Vec<usize>,
 }
 
-/// The size at which the open tail is sealed into a shared chunk.
+/// The size at which a piece stops merging with the pieces after it.
 const CHUNK: usize = 64 * 1024;
+
+/// Equal when they encode the same bytes, however those are split into pieces.
+impl PartialEq for EncodedEntries {
+    fn eq(&self, other: &Self) -> bool {
+        self.ends == other.ends && self.to_vec() == other.to_vec()
+    }
+}
+
+impl Eq for EncodedEntries {}
 
 impl EncodedEntries {
     fn push(&mut self, entry: &Entry) {
-        bincode::serialize_into(&mut self.tail, entry).expect("encoding into memory cannot fail");
-        self.ends.push(self.sealed_len + self.tail.len());
-        if self.tail.len() >= CHUNK {
-            self.sealed_len += self.tail.len();
-            self.sealed.push(std::mem::take(&mut self.tail).into());
+        let mut piece =
+            bincode::serialize(entry).expect("encoding plain data into memory cannot fail");
+        self.len += piece.len();
+        self.ends.push(self.len);
+        while let Some(last) = self.pieces.last() {
+            if last.len() >= CHUNK || last.len() >= 2 * piece.len() {
+                break;
+            }
+            let mut merged = Vec::with_capacity(last.len() + piece.len());
+            merged.extend_from_slice(last);
+            merged.extend_from_slice(&piece);
+            piece = merged;
+            self.pieces.pop();
         }
-    }
-
-    fn len(&self) -> usize {
-        self.sealed_len + self.tail.len()
+        self.pieces.push(piece.into());
     }
 
     /// Keeps the first `n` entries.
     fn truncate(&mut self, n: usize) {
         self.ends.truncate(n);
         let keep = self.ends.last().copied().unwrap_or(0);
-        if keep >= self.sealed_len {
-            self.tail.truncate(keep - self.sealed_len);
-        } else {
-            let mut bytes = self.to_vec();
-            bytes.truncate(keep);
-            self.rechunk(bytes);
+        let mut start = 0;
+        let mut kept = 0;
+        for piece in &mut self.pieces {
+            if start >= keep {
+                break;
+            }
+            if start + piece.len() > keep {
+                piece.truncate(keep - start);
+            }
+            start += piece.len();
+            kept += 1;
         }
+        self.pieces.truncate(kept);
+        self.len = keep;
     }
 
     /// Drops the first `n` entries.
@@ -75,40 +100,45 @@ impl EncodedEntries {
             return;
         }
         let cut = self.ends[n - 1];
-        let mut bytes = self.to_vec();
-        bytes.drain(..cut);
-        self.rechunk(bytes);
+        let mut skipped = 0;
+        let mut dropped = 0;
+        for piece in &mut self.pieces {
+            if skipped + piece.len() <= cut {
+                skipped += piece.len();
+                dropped += 1;
+            } else {
+                *piece = piece.slice(cut - skipped..);
+                break;
+            }
+        }
+        self.pieces.drain(..dropped);
+        self.len -= cut;
         self.ends.drain(..n);
         for end in &mut self.ends {
             *end -= cut;
         }
     }
 
-    fn to_vec(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(self.len());
-        for chunk in &self.sealed {
-            bytes.extend_from_slice(chunk);
-        }
-        bytes.extend_from_slice(&self.tail);
-        bytes
-    }
-
-    /// Re-splits `bytes` (the whole encoding) into sealed chunks and a tail.
-    fn rechunk(&mut self, bytes: Vec<u8>) {
-        let sealed_len = bytes.len() / CHUNK * CHUNK;
-        let shared = Bytes::from(bytes);
-        self.sealed = (0..sealed_len)
+    /// Entries whose encodings, concatenated, are `bytes`, each ending at its offset in `ends`.
+    fn from_bytes(bytes: Bytes, ends: Vec<usize>) -> Self {
+        let pieces = (0..bytes.len())
             .step_by(CHUNK)
-            .map(|at| shared.slice(at..at + CHUNK))
+            .map(|at| bytes.slice(at..bytes.len().min(at + CHUNK)))
             .collect();
-        self.sealed_len = sealed_len;
-        self.tail = shared[sealed_len..].to_vec();
+        EncodedEntries {
+            pieces,
+            len: bytes.len(),
+            ends,
+        }
     }
 
-    /// The encoding as chunks to concatenate: the sealed ones shared, the tail copied.
+    fn to_vec(&self) -> Vec<u8> {
+        self.pieces.concat()
+    }
+
+    /// The encoding as pieces to concatenate, shared, not copied.
     fn chunks(&self) -> impl Iterator<Item = Bytes> + '_ {
-        let tail = (!self.tail.is_empty()).then(|| Bytes::copy_from_slice(&self.tail));
-        self.sealed.iter().cloned().chain(tail)
+        self.pieces.iter().cloned()
     }
 }
 
@@ -216,11 +246,24 @@ impl Log {
             .collect()
     }
 
-    /// Rebuilds the kept encodings (after the log was decoded, which skips them).
-    pub fn rebuild_encoding(&mut self) {
-        self.encoded = EncodedEntries::default();
+    /// Sets up the kept encodings after the log was decoded (decoding skips them). `bytes` is what
+    /// was decoded, a state that ends with this log: when it holds exactly that state, the entries'
+    /// encodings are its suffix and are taken from there instead of encoded again.
+    pub fn restore_encoding(&mut self, bytes: &[u8], decoded_len: usize) {
+        let mut ends = Vec::with_capacity(self.entries.len());
+        let mut len = 0;
         for e in &self.entries {
-            self.encoded.push(e);
+            len += bincode::serialized_size(e).expect("sizing plain data cannot fail") as usize;
+            ends.push(len);
+        }
+        if decoded_len == bytes.len() && len <= bytes.len() {
+            let suffix = Bytes::copy_from_slice(&bytes[bytes.len() - len..]);
+            self.encoded = EncodedEntries::from_bytes(suffix, ends);
+        } else {
+            self.encoded = EncodedEntries::default();
+            for e in &self.entries {
+                self.encoded.push(e);
+            }
         }
     }
 
@@ -323,9 +366,9 @@ mod tests {
             "spans several chunks"
         );
         check(&log);
-        log.truncate_from(250); // inside a sealed chunk
+        log.truncate_from(250); // inside a full-size piece
         check(&log);
-        log.truncate_from(249); // inside the tail
+        log.truncate_from(249); // inside a small piece
         check(&log);
         log.append(Entry {
             term: 4,
@@ -339,6 +382,27 @@ mod tests {
         check(&log);
         log.compact_to(149);
         check(&log);
+    }
+
+    #[test]
+    fn small_entries_make_few_pieces() {
+        let mut log = Log::default();
+        for i in 0..20_000u64 {
+            log.append(Entry {
+                term: 1,
+                command: vec![i as u8; 40],
+            });
+        }
+        let pieces = log.encoded.pieces.len();
+        let full = log.encoded.len / CHUNK;
+        assert!(
+            pieces <= full + 2 * 17,
+            "{pieces} pieces for {full} full chunks: small pieces are not merging"
+        );
+        assert_eq!(
+            log.encode_chunks(Vec::new()).concat(),
+            bincode::serialize(&log).unwrap()
+        );
     }
 
     #[test]

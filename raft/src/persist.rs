@@ -34,7 +34,10 @@ impl HardState {
         }
         let mut state: HardState =
             bincode::deserialize(bytes).map_err(|e| format!("undecodable raft state: {e}"))?;
-        state.log.rebuild_encoding();
+        // Trailing bytes decode too (bincode allows them); then the entries' encodings are not the
+        // suffix of `bytes`, and the log encodes them afresh.
+        let decoded_len = bincode::serialized_size(&state).map_or(0, |n| n as usize);
+        state.log.restore_encoding(bytes, decoded_len);
         if let Some(v) = state.voted_for
             && v as usize >= peers
         {
@@ -65,6 +68,28 @@ mod tests {
         });
         assert_eq!(s.encode(), bincode::serialize(&s).unwrap());
         assert_eq!(HardState::decode(&s.encode(), 3), Ok(s));
+    }
+
+    #[test]
+    fn a_decoded_state_encodes_to_the_same_bytes() {
+        let mut s = HardState {
+            term: 3,
+            voted_for: None,
+            log: Log::default(),
+        };
+        for i in 0..2000u64 {
+            s.log.append(Entry {
+                term: 1 + i / 700,
+                command: vec![i as u8; (i % 90) as usize],
+            });
+        }
+        let bytes = s.encode();
+        let decoded = HardState::decode(&bytes, 3).unwrap();
+        assert_eq!(decoded.encode(), bytes);
+        // Trailing bytes still decode; the kept encodings must not include them.
+        let mut trailing = bytes.clone();
+        trailing.extend_from_slice(&[7; 5]);
+        assert_eq!(HardState::decode(&trailing, 3).unwrap().encode(), bytes);
     }
 
     #[test]
