@@ -1,6 +1,7 @@
 //! The KV lab's generic flows (LAB-TESTS §4): GenericTest with its three rounds of clients,
 //! partitions and restarts, GenericTestSpeed, and the append checks they and the other tests share.
 
+use crate::kv_appends::clnt_appends_error;
 use crate::kv_config::{ELECTION_TIMEOUT, KvConfig, TestClerk};
 use crate::kv_history;
 use crate::kv_partitioner::Partitioner;
@@ -62,23 +63,8 @@ where
 
 /// checkClntAppends: each "x clnt j y" for j < count appears in `v` exactly once, in increasing order.
 pub fn check_clnt_appends(cfg: &KvConfig, clnt: usize, v: &str, count: usize) {
-    let mut last_off = None;
-    for j in 0..count {
-        let wanted = format!("x {clnt} {j} y");
-        let Some(off) = v.find(&wanted) else {
-            cfg.fail(&format!(
-                "{clnt} missing element {wanted:?} in Append result {v:?}"
-            ));
-        };
-        if v.rfind(&wanted) != Some(off) {
-            cfg.fail(&format!("duplicate element {wanted:?} in Append result"));
-        }
-        if last_off.is_some_and(|last| off <= last) {
-            cfg.fail(&format!(
-                "wrong order for element {wanted:?} in Append result"
-            ));
-        }
-        last_off = Some(off);
+    if let Some(error) = clnt_appends_error(clnt, v, count) {
+        cfg.fail(&error);
     }
 }
 

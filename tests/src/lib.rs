@@ -3,11 +3,13 @@
 //! - [`commands`]: the tester's commands (ints and strings) and the bytes Raft carries.
 //! - [`raft_applier`]: what every peer applied, the apply checks, and the snapshot applier.
 //! - [`raft_config`]: the Raft tester config of LAB-TESTS §2.
-//! - [`kv_config`], [`kv_generic`], [`kv_partitioner`], [`kv_history`]: the KV tester of LAB-TESTS §4.
+//! - [`kv_config`], [`kv_generic`], [`kv_partitioner`], [`kv_history`], [`kv_appends`]: the KV tester
+//!   of LAB-TESTS §4.
 
 pub mod commands;
 pub mod fresh;
 pub mod fuzz;
+pub mod kv_appends;
 pub mod kv_config;
 pub mod kv_generic;
 pub mod kv_history;
