@@ -31,7 +31,7 @@ async fn scenario() {
     cfg.cleanup();
 }
 
-/// Three servers, five clients appending to their own keys as fast as they can for a while.
+/// Three servers, five clients appending 80 times each to their own keys as fast as they can.
 async fn kv_scenario() {
     let cfg = KvConfig::new(3, false, -1).await;
     spawn_clients_and_wait(&cfg, 5, {
@@ -39,7 +39,7 @@ async fn kv_scenario() {
         move |cli, ck| {
             let cfg = cfg.clone();
             async move {
-                for i in 0..40 {
+                for i in 0..80 {
                     cfg.append(&ck, &format!("k{cli}"), &format!("x {cli} {i} y"), None, 0)
                         .await;
                 }
