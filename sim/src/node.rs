@@ -29,7 +29,10 @@ pub fn create(name: &str) -> NodeHandle {
 pub(crate) async fn kill_all() {
     let handle = Handle::current();
     for id in CREATED.with(|c| std::mem::take(&mut *c.borrow_mut())) {
-        handle.kill(id);
+        // Only this runtime's nodes (madsim panics on an unknown id).
+        if handle.get_node(id).is_some() {
+            handle.kill(id);
+        }
     }
     // Killing wakes each task; the executor drops them before this timer fires.
     madsim::time::sleep(Duration::ZERO).await;
