@@ -4,7 +4,7 @@
 use super::go_times;
 use super::kv::KvRun;
 use super::machine::Machine;
-use super::profile::Profile;
+use super::profile::{Profile, Share};
 use super::stats::{SuiteStats, ratio};
 use super::suites::SuiteRun;
 use super::table::{Table, count, num, rate};
@@ -305,23 +305,10 @@ impl Report {
                 p.seed,
                 p.samples.map_or("?".into(), |s| format!("~{s}"))
             ));
-            md.push_str("Self time:\n\n| % | symbol |\n|---:|---|\n");
-            for s in &p.self_time {
-                md.push_str(&format!(
-                    "| {:.1} | `{}` |\n",
-                    s.percent,
-                    short(&s.symbol, 160)
-                ));
-            }
+            md.push_str("Self time:\n\n");
+            push_symbol_table(&mut md, &p.self_time);
             md.push_str("\nInclusive time of raft-lab's functions (and bincode, tracing):\n\n");
-            md.push_str("| % | symbol |\n|---:|---|\n");
-            for s in &p.inclusive {
-                md.push_str(&format!(
-                    "| {:.1} | `{}` |\n",
-                    s.percent,
-                    short(&s.symbol, 160)
-                ));
-            }
+            push_symbol_table(&mut md, &p.inclusive);
         }
         if !self.notes.is_empty() {
             md.push_str("\n## Notes\n\n");
@@ -390,6 +377,18 @@ fn speedup(x: Option<f64>) -> String {
         Some(v) if v.is_finite() && v >= 100.0 => format!("{v:.0}×"),
         Some(v) if v.is_finite() => format!("{v:.1}×"),
         _ => "–".into(),
+    }
+}
+
+/// A `| % | symbol |` table of profile shares.
+fn push_symbol_table(md: &mut String, shares: &[Share]) {
+    md.push_str("| % | symbol |\n|---:|---|\n");
+    for s in shares {
+        md.push_str(&format!(
+            "| {:.1} | `{}` |\n",
+            s.percent,
+            short(&s.symbol, 160)
+        ));
     }
 }
 
