@@ -4,6 +4,7 @@
 use crate::rpc::{Op, OpKind, OpReply};
 use labrpc::ClientEnd;
 use madsim::rand::Rng;
+use raftapi::KvClerk;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 use tracing::debug;
@@ -19,9 +20,9 @@ pub struct Clerk {
     leader: AtomicUsize,
 }
 
-impl Clerk {
+impl KvClerk for Clerk {
     /// A clerk talking to the replicas through `servers` (in any order); its id comes from the seed.
-    pub fn new(servers: Vec<ClientEnd>) -> Clerk {
+    fn make(servers: Vec<ClientEnd>) -> Clerk {
         Clerk {
             servers,
             id: madsim::rand::thread_rng().r#gen(),
@@ -30,23 +31,20 @@ impl Clerk {
         }
     }
 
-    pub fn id(&self) -> u64 {
-        self.id
-    }
-
-    /// The current value of `key` ("" if absent).
-    pub async fn get(&self, key: &str) -> String {
+    async fn get(&self, key: &str) -> String {
         self.run(OpKind::Get, key, "").await
     }
 
-    pub async fn put(&self, key: &str, value: &str) {
+    async fn put(&self, key: &str, value: &str) {
         self.run(OpKind::Put, key, value).await;
     }
 
-    pub async fn append(&self, key: &str, value: &str) {
+    async fn append(&self, key: &str, value: &str) {
         self.run(OpKind::Append, key, value).await;
     }
+}
 
+impl Clerk {
     async fn run(&self, kind: OpKind, key: &str, value: &str) -> String {
         let op = Op {
             kind,

@@ -1,4 +1,4 @@
-//! kvraft: a fault-tolerant key/value service replicated with Raft (the 6.5840 Lab 3).
+//! kvraft: a fault-tolerant key/value service replicated with any Raft of the contract (the 6.5840 Lab 3).
 //!
 //! - [`Clerk`]: the client; numbers its operations (client id + sequence number) and retries.
 //! - [`KvServer`]: a replica; every Get, Put and Append goes through the Raft log, so reads are

@@ -7,8 +7,7 @@ use crate::store::{Snapshot, Store};
 use futures::StreamExt;
 use futures::channel::{mpsc, oneshot};
 use labrpc::{ClientEnd, Service};
-use raft::{ApplyMsg, Raft, RaftError};
-use sim::Persister;
+use raftapi::{ApplyMsg, Persister, Raft, RaftError};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -40,34 +39,40 @@ struct State {
     last_started: (u64, u64),
 }
 
-struct Shared {
+struct Shared<R> {
     me: usize,
-    raft: Raft,
+    raft: R,
     state: Mutex<State>,
-    persister: Persister,
     maxraftstate: i64,
     killed: AtomicBool,
 }
 
-/// A KV server replica. Cloning shares it.
-#[derive(Clone)]
-pub struct KvServer {
-    shared: Arc<Shared>,
+/// A KV server replica, on any Raft peer `R`. Cloning shares it.
+pub struct KvServer<R> {
+    shared: Arc<Shared<R>>,
 }
 
-impl KvServer {
+impl<R> Clone for KvServer<R> {
+    fn clone(&self) -> Self {
+        KvServer {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<R: Raft> raftapi::KvServer for KvServer<R> {
     /// Starts replica `me` of `servers` (ends to every replica's Raft, itself included). Must be called
     /// from a task on the replica's madsim node. `maxraftstate` < 0 means never snapshot; otherwise the
     /// replica snapshots when its persisted Raft state nears that many bytes.
-    pub fn start(
+    fn start(
         servers: Vec<ClientEnd>,
         me: usize,
         persister: Persister,
         maxraftstate: i64,
-    ) -> Result<KvServer, RaftError> {
+    ) -> Result<Self, RaftError> {
         let snapshot = Snapshot::decode(&persister.snapshot()).map_err(RaftError::CorruptState)?;
         let (apply_tx, apply_rx) = mpsc::channel(APPLY_BUFFER);
-        let raft = Raft::new(servers, me, persister.clone(), apply_tx)?;
+        let raft = R::make(servers, me, persister, apply_tx)?;
         let server = KvServer {
             shared: Arc::new(Shared {
                 me,
@@ -78,7 +83,6 @@ impl KvServer {
                     waiters: BTreeMap::new(),
                     last_started: (0, 0),
                 }),
-                persister,
                 maxraftstate,
                 killed: AtomicBool::new(false),
             }),
@@ -87,8 +91,8 @@ impl KvServer {
         Ok(server)
     }
 
-    /// The services to host on this replica's labrpc server: "KVServer" (Get, PutAppend) and "Raft".
-    pub fn services(&self) -> Vec<Service> {
+    /// "KVServer" (Get, PutAppend) and "Raft".
+    fn services(&self) -> Vec<Service> {
         let (get, put_append) = (self.clone(), self.clone());
         let kv = Service::new("KVServer")
             .method("Get", move |op: Op| {
@@ -102,17 +106,17 @@ impl KvServer {
         vec![kv, self.shared.raft.service()]
     }
 
-    /// The replica's Raft peer.
-    pub fn raft(&self) -> &Raft {
+    fn raft(&self) -> &dyn Raft {
         &self.shared.raft
     }
 
-    /// Stops the replica and its Raft peer.
-    pub fn kill(&self) {
+    fn kill(&self) {
         self.shared.killed.store(true, Ordering::Release);
         self.shared.raft.kill();
     }
+}
 
+impl<R: Raft> KvServer<R> {
     fn killed(&self) -> bool {
         self.shared.killed.load(Ordering::Acquire)
     }
@@ -270,6 +274,6 @@ impl KvServer {
     /// Snapshot once the persisted Raft state reaches 80% of the limit, so it stays well under it.
     fn needs_snapshot(&self) -> bool {
         let limit = self.shared.maxraftstate;
-        limit > 0 && self.shared.persister.raft_state_size() as i64 * 10 >= limit * 8
+        limit > 0 && self.shared.raft.persist_bytes() as i64 * 10 >= limit * 8
     }
 }

@@ -2,14 +2,13 @@
 //! beyond the synchronous persister: the driver feeds it RPCs, replies and timer ticks, and it answers
 //! with replies, messages to send and wake-ups for the replicators and the applier.
 
-use crate::ApplyMsg;
 use crate::log::{Entry, Log};
 use crate::messages::*;
 use crate::persist::HardState;
 use crate::signal::{Notifier, Waiter, signal};
 use crate::timing::election_timeout;
 use madsim::time::Instant;
-use sim::Persister;
+use raftapi::{ApplyMsg, Persister};
 use std::collections::BTreeSet;
 use tracing::{debug, info};
 
@@ -136,6 +135,11 @@ impl Core {
     }
 
     // ---- persistence ----
+
+    /// The size of the persisted Raft state.
+    pub fn persist_bytes(&self) -> usize {
+        self.persister.raft_state_size()
+    }
 
     fn persist(&self) {
         self.persister

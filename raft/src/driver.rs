@@ -2,14 +2,15 @@
 //! peer's madsim node (it must be created from a task running there), so a crash ends them all.
 //! The lock on the core is never held across an await.
 
+use crate::Raft;
 use crate::core::{NextMessage, Outbound, TickOutcome};
 use crate::messages::*;
 use crate::signal::Waiter;
 use crate::timing::{BATCH_WINDOW, HEARTBEAT};
-use crate::{ApplySender, Raft};
 use futures::{FutureExt, SinkExt};
 use madsim::task::spawn;
 use madsim::time::{Instant, sleep, sleep_until};
+use raftapi::ApplySender;
 
 /// How many commands the applier takes from the core per lock.
 const APPLY_BATCH: usize = 64;

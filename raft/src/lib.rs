@@ -13,68 +13,13 @@ mod signal;
 mod timing;
 
 use crate::core::Core;
-use futures::channel::mpsc;
 use labrpc::{ClientEnd, Service};
 use messages::*;
-use sim::Persister;
+use raftapi::{ApplySender, PeerView, Persister, RaftError, RoleName};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use timing::HEARTBEAT;
-
-/// What Raft delivers to its service, in log order, on the apply channel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApplyMsg {
-    /// A committed command at `index` (the command bytes are exactly what `start` was given).
-    Command { index: u64, command: Vec<u8> },
-    /// A snapshot installed from the leader, covering everything up to `index` (of `term`).
-    Snapshot {
-        index: u64,
-        term: u64,
-        data: Vec<u8>,
-    },
-}
-
-/// Where Raft sends applied messages.
-pub type ApplySender = mpsc::Sender<ApplyMsg>;
-
-/// Why a peer could not start.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RaftError {
-    /// The persisted state does not decode.
-    CorruptState(String),
-}
-
-impl std::fmt::Display for RaftError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RaftError::CorruptState(why) => write!(f, "corrupt persisted raft state: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for RaftError {}
-
-/// A read-only view of a peer's state, for checkers; reading it changes nothing.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PeerView {
-    pub term: u64,
-    pub role: RoleName,
-    pub voted_for: Option<u64>,
-    pub snapshot_index: u64,
-    pub snapshot_term: u64,
-    /// Terms of the entries after the snapshot, in order.
-    pub log_terms: Vec<u64>,
-    pub commit_index: u64,
-    pub last_applied: u64,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RoleName {
-    Follower,
-    Candidate,
-    Leader,
-}
 
 struct Shared {
     me: usize,
@@ -89,10 +34,8 @@ pub struct Raft {
     shared: Arc<Shared>,
 }
 
-impl Raft {
-    /// Starts peer `me` of `peers` (peers[me] is its own end). Must be called from a task on the peer's
-    /// madsim node: the peer's timers and loops are spawned there and die with it.
-    pub fn new(
+impl raftapi::Raft for Raft {
+    fn make(
         peers: Vec<ClientEnd>,
         me: usize,
         persister: Persister,
@@ -114,8 +57,8 @@ impl Raft {
         Ok(raft)
     }
 
-    /// The labrpc service ("Raft") answering this peer's RPCs; the tester adds it to the peer's server.
-    pub fn service(&self) -> Service {
+    /// The labrpc service ("Raft") answering this peer's RPCs.
+    fn service(&self) -> Service {
         let (a, b, c) = (self.clone(), self.clone(), self.clone());
         Service::new("Raft")
             .method("RequestVote", move |args: RequestVoteArgs| {
@@ -132,37 +75,36 @@ impl Raft {
             })
     }
 
-    /// Proposes `command`; `Some((index, term))` if this peer believes it is leader, else `None`.
-    pub fn start(&self, command: Vec<u8>) -> Option<(u64, u64)> {
+    fn start(&self, command: Vec<u8>) -> Option<(u64, u64)> {
         if self.killed() {
             return None;
         }
         self.core().start(command)
     }
 
-    /// (current term, whether this peer believes it is leader).
-    pub fn state(&self) -> (u64, bool) {
+    fn state(&self) -> (u64, bool) {
         let core = self.core();
         (core.term(), core.is_leader() && !self.killed())
     }
 
-    /// The service has a snapshot of everything up to and including `index`; Raft may drop that log.
-    pub fn snapshot(&self, index: u64, snapshot: Vec<u8>) {
+    fn snapshot(&self, index: u64, snapshot: Vec<u8>) {
         if !self.killed() {
             self.core().snapshot(index, snapshot);
         }
     }
 
-    /// Stops the peer: no more RPC handling effects, timers or applies.
-    pub fn kill(&self) {
+    fn persist_bytes(&self) -> usize {
+        self.core().persist_bytes()
+    }
+
+    fn kill(&self) {
         self.shared.killed.store(true, Ordering::Release);
     }
 
-    /// A read-only snapshot of this peer's state.
-    pub fn view(&self) -> PeerView {
+    fn observe(&self) -> Option<PeerView> {
         let core = self.core();
         let log = core.log();
-        PeerView {
+        Some(PeerView {
             term: core.term(),
             role: match core.role() {
                 core::Role::Follower => RoleName::Follower,
@@ -177,9 +119,11 @@ impl Raft {
                 .collect(),
             commit_index: core.commit_index(),
             last_applied: core.last_applied(),
-        }
+        })
     }
+}
 
+impl Raft {
     fn killed(&self) -> bool {
         self.shared.killed.load(Ordering::Acquire)
     }

@@ -1,18 +1,17 @@
-//! The simulation glue every raft-lab crate runs on.
+//! The simulation glue every raft-lab crate runs on. It knows madsim and nothing above it.
 //!
-//! - [`runner`]: runs a test body on madsim for one or many seeds, prints the replay command on failure.
+//! - [`runner`]: runs a test body on madsim for one or many seeds, prints the replay command the
+//!   caller gives on failure, and fails a run that stalls ([`watchdog`]).
 //! - [`trace`]: a tracing subscriber stamping events with virtual time and node, and a digest of the
-//!   ordered event stream that proves two runs were identical.
-//! - [`persister`]: the in-memory stable storage a Raft peer saves to and restarts from.
+//!   ordered event stream that proves two runs were identical; [`activity`]: each node's last event.
 //! - [`rng`]: extra random streams, derived from the simulation seed only.
 //! - [`node`]: creating and killing simulated machines.
 
-pub mod linearizability;
+pub mod activity;
 pub mod node;
-pub mod persister;
 pub mod rng;
 pub mod runner;
 pub mod trace;
+mod watchdog;
 
-pub use persister::Persister;
 pub use runner::run;

@@ -5,32 +5,47 @@
 //! - `MADSIM_TEST_NUM`: how many consecutive seeds to run (default 1);
 //! - `MADSIM_TEST_JOBS`: how many seeds to run at once (default 1);
 //! - `MADSIM_TEST_CHECK_DETERMINISM`: run each seed twice and fail on any divergence, using madsim's
-//!   check of every random draw and its virtual time.
+//!   check of every random draw and its virtual time;
+//! - `RAFT_LAB_STALL_SECS`: how many seconds of wall time a run may go without its virtual clock
+//!   moving before the watchdog fails it (default [`DEFAULT_STALL`]; see [`crate::watchdog`]).
 //!
 //! Each seed runs on its own thread with a fresh runtime. A failure prints the seed, the virtual time
-//! it failed at, the trace digest and the one-line command that replays exactly that run.
+//! it failed at, the trace digest and the one-line command that replays exactly that run; the caller
+//! says what that command is (the test layer knows how its tests are named and run).
 
+use crate::activity::Activity;
 use crate::trace::{self, TraceSummary};
+use crate::watchdog::{self, Stall};
 use madsim::runtime::Runtime;
 use std::any::Any;
+use std::cell::RefCell;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// The seed a test runs with when `MADSIM_TEST_SEED` is not set.
 pub const DEFAULT_SEED: u64 = 1;
 
+/// How long a run may go without virtual progress when `RAFT_LAB_STALL_SECS` is not set. Longer than
+/// any legitimate stretch of work at one virtual instant (the biggest linearizability checks take a
+/// few seconds).
+pub const DEFAULT_STALL: Duration = Duration::from_secs(30);
+
 /// Which seeds to run, and how; read from the environment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RunSettings {
     pub seed: u64,
     pub count: u64,
     pub jobs: usize,
     pub check_determinism: bool,
+    /// Wall time without virtual progress after which a run is failed as stalled.
+    pub stall: Duration,
 }
 
 impl RunSettings {
-    /// Reads the `MADSIM_TEST_*` variables; a malformed value is an error naming the variable.
+    /// Reads the `MADSIM_TEST_*` variables and `RAFT_LAB_STALL_SECS`; a malformed value is an
+    /// error naming the variable.
     pub fn from_env() -> Result<Self, String> {
         fn parse<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
             match std::env::var(name) {
@@ -46,12 +61,16 @@ impl RunSettings {
             count: parse("MADSIM_TEST_NUM", 1u64)?,
             jobs: parse("MADSIM_TEST_JOBS", 1usize)?,
             check_determinism: std::env::var_os("MADSIM_TEST_CHECK_DETERMINISM").is_some(),
+            stall: Duration::from_secs(parse("RAFT_LAB_STALL_SECS", DEFAULT_STALL.as_secs())?),
         };
         if settings.count == 0 {
             return Err("MADSIM_TEST_NUM must be at least 1".into());
         }
         if settings.jobs == 0 {
             return Err("MADSIM_TEST_JOBS must be at least 1".into());
+        }
+        if settings.stall.is_zero() {
+            return Err("RAFT_LAB_STALL_SECS must be at least 1".into());
         }
         if settings.seed.checked_add(settings.count).is_none() {
             return Err("MADSIM_TEST_SEED + MADSIM_TEST_NUM overflows".into());
@@ -60,14 +79,23 @@ impl RunSettings {
     }
 }
 
+/// Where and when a failed run first panicked, inside the simulation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PanicSite {
+    pub node: String,
+    pub virtual_ns: u64,
+}
+
 /// What one seeded run did.
 pub struct RunReport {
     pub seed: u64,
     /// `Err` holds the panic payload of a failed run.
     pub outcome: Result<(), Box<dyn Any + Send>>,
     pub trace: TraceSummary,
-    /// Virtual time the run covered (for a failed run, up to its last traced event).
+    /// Virtual time the run covered (for a failed run, up to its panic or its last traced event).
     pub virtual_time: Duration,
+    /// The node the run's first panic happened on, when it happened inside the simulation.
+    pub panic_site: Option<PanicSite>,
 }
 
 impl RunReport {
@@ -75,30 +103,47 @@ impl RunReport {
         self.outcome.is_ok()
     }
 
-    /// The panic message of a failed run.
+    /// The panic message of a failed run, with the node it panicked on when that is known.
     pub fn failure(&self) -> Option<String> {
-        self.outcome
-            .as_ref()
-            .err()
-            .map(|p| panic_message(p.as_ref()))
+        let payload = self.outcome.as_ref().err()?;
+        let message = panic_message(payload.as_ref());
+        Some(match &self.panic_site {
+            Some(site) => format!("{message} (panicked on node {})", site.node),
+            None => message,
+        })
     }
 }
 
-/// Runs `body` once on a fresh simulation seeded with `seed`, on a thread of its own.
+/// Runs `body` once on a fresh simulation seeded with `seed`, on a thread of its own, failing it if it
+/// stalls (see [`RunSettings::stall`]) for the time `RAFT_LAB_STALL_SECS` gives.
 pub fn run_seed<F, Fut>(seed: u64, body: F) -> RunReport
 where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: Future<Output = ()> + 'static,
 {
+    let stall = RunSettings::from_env().map_or(DEFAULT_STALL, |s| s.stall);
+    run_seed_watched(seed, stall, body)
+}
+
+/// [`run_seed`], with the stall limit given.
+pub fn run_seed_watched<F, Fut>(seed: u64, stall: Duration, body: F) -> RunReport
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + 'static,
+{
     trace::init();
+    install_panic_hook();
+    let (watch, watched) = watchdog::pair();
     let thread = std::thread::Builder::new()
         .name(format!("sim-seed-{seed}"))
         .spawn(move || {
-            trace::reset();
-            trace::write_json_line(&serde_json::json!({ "run": test_identity().1, "seed": seed }));
+            let activity = trace::reset();
+            PANIC_SITE.with(|p| p.borrow_mut().take());
+            trace::write_json_line(&serde_json::json!({ "run": test_name(), "seed": seed }));
             let rt = Runtime::with_seed_and_config(seed, madsim::Config::default());
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                rt.block_on(async move {
+                rt.block_on(async {
+                    watched.started(madsim::time::TimeHandle::current(), activity);
                     body().await;
                     let elapsed = madsim::time::TimeHandle::current().elapsed();
                     crate::node::kill_all().await;
@@ -107,34 +152,97 @@ where
             }));
             let summary = trace::summary();
             trace::flush();
-            (outcome, summary)
+            let site = PANIC_SITE.with(|p| p.borrow_mut().take());
+            watched.finished((outcome, summary, site));
         })
         .expect("cannot start a simulation thread");
-    let (outcome, trace) = thread
-        .join()
-        .unwrap_or_else(|payload| (Err(payload), TraceSummary::default()));
-    let virtual_time = match &outcome {
-        Ok(elapsed) => *elapsed,
-        Err(_) => Duration::from_nanos(trace.last_event_ns),
-    };
-    RunReport {
-        seed,
-        outcome: outcome.map(|_| ()),
-        trace,
-        virtual_time,
+    match watch.wait(stall) {
+        Ok((outcome, trace, panic_site)) => {
+            // The thread has sent its last word; joining cannot block for long.
+            let _ = thread.join();
+            let virtual_time = match (&outcome, &panic_site) {
+                (Ok(elapsed), _) => *elapsed,
+                (Err(_), Some(site)) => Duration::from_nanos(site.virtual_ns),
+                (Err(_), None) => Duration::from_nanos(trace.last_event_ns),
+            };
+            RunReport {
+                seed,
+                outcome: outcome.map(|_| ()),
+                trace,
+                virtual_time,
+                panic_site,
+            }
+        }
+        Err(Stall::Died(payload)) => RunReport {
+            seed,
+            outcome: Err(payload),
+            trace: TraceSummary::default(),
+            virtual_time: Duration::ZERO,
+            panic_site: None,
+        },
+        // The stuck thread is left behind: nothing can unblock it, and it dies with the process.
+        Err(Stall::NoProgress {
+            virtual_time,
+            activity,
+        }) => RunReport {
+            seed,
+            outcome: Err(Box::new(stall_message(stall, virtual_time, &activity))),
+            trace: TraceSummary::default(),
+            virtual_time,
+            panic_site: None,
+        },
     }
 }
 
-/// Runs a test body for every seed the environment asks for (see the module docs).
+/// The failure message of a run whose virtual clock stopped for `stall` of wall time.
+fn stall_message(stall: Duration, at: Duration, activity: &Activity) -> String {
+    let mut text = format!(
+        "no progress for {} s of wall time: virtual time is stuck at {:.6}s. The executor is \
+         blocked, or one task never yields: a lock held across an .await, two locks taken in \
+         opposite orders, a blocking call, or a loop without an .await. Each node's last event:",
+        stall.as_secs(),
+        at.as_secs_f64()
+    );
+    for node in activity.nodes() {
+        text.push_str(&format!("\n    {node}"));
+    }
+    text
+}
+
+thread_local! {
+    /// The first panic of the run on this thread, when it happened inside the simulation.
+    static PANIC_SITE: RefCell<Option<PanicSite>> = const { RefCell::new(None) };
+}
+
+/// Remembers where (which node, what virtual time) each simulation thread first panicked, then
+/// lets the previous hook print the panic as usual.
+fn install_panic_hook() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if let Some((virtual_ns, node)) = trace::current_site() {
+                PANIC_SITE.with(|p| {
+                    p.borrow_mut().get_or_insert(PanicSite { node, virtual_ns });
+                });
+            }
+            previous(info);
+        }));
+    });
+}
+
+/// Runs a test body for every seed the environment asks for (see the module docs), printing one
+/// line per seed; a failing seed prints `replay(seed)` (the command that reruns exactly it) and
+/// panics the test.
 ///
-/// Call it from a plain `#[test]`: `sim::run(|| async { ... })`. A failing seed panics the test after
-/// printing its replay command.
-pub fn run<Fut>(body: fn() -> Fut)
+/// Call it from a plain `#[test]`, through a wrapper of the test layer that knows its replay
+/// command: `run_with(|| async { ... }, |seed| format!("MADSIM_TEST_SEED={seed} cargo test ..."))`.
+pub fn run_with<Fut>(body: fn() -> Fut, replay: impl Fn(u64) -> String)
 where
     Fut: Future<Output = ()> + 'static,
 {
     let settings = RunSettings::from_env().unwrap_or_else(|e| panic!("raft-lab: {e}"));
-    let (target, name) = test_identity();
+    let name = test_name();
     let seeds: Vec<u64> = (settings.seed..settings.seed + settings.count).collect();
     if settings.check_determinism {
         for &seed in &seeds {
@@ -143,7 +251,7 @@ where
             });
             if let Err(payload) = result {
                 eprintln!("raft-lab: {name} is not deterministic with seed {seed}");
-                eprintln!("raft-lab: replay: {}", replay_command(&target, &name, seed));
+                eprintln!("raft-lab: replay: {}", replay(seed));
                 resume_unwind(payload);
             }
             println!("raft-lab: {name} seed {seed} deterministic");
@@ -154,7 +262,7 @@ where
         let reports: Vec<RunReport> = std::thread::scope(|s| {
             let handles: Vec<_> = batch
                 .iter()
-                .map(|&seed| s.spawn(move || run_seed(seed, body)))
+                .map(|&seed| s.spawn(move || run_seed_watched(seed, settings.stall, body)))
                 .collect();
             handles
                 .into_iter()
@@ -163,6 +271,7 @@ where
         });
         for report in reports {
             let vt = report.virtual_time.as_secs_f64();
+            let failure = report.failure();
             match report.outcome {
                 Ok(()) => println!(
                     "raft-lab: {name} seed {} ok in {vt:.3}s virtual, trace digest {}",
@@ -173,12 +282,9 @@ where
                         "raft-lab: {name} FAILED with seed {} at {vt:.3}s virtual, trace digest {}: {}",
                         report.seed,
                         report.trace,
-                        panic_message(payload.as_ref())
+                        failure.unwrap_or_default()
                     );
-                    eprintln!(
-                        "raft-lab: replay: {}",
-                        replay_command(&target, &name, report.seed)
-                    );
+                    eprintln!("raft-lab: replay: {}", replay(report.seed));
                     resume_unwind(payload);
                 }
             }
@@ -186,29 +292,27 @@ where
     }
 }
 
-/// The one-line command that replays `name` in test target `target` with `seed`.
-pub fn replay_command(target: &str, name: &str, seed: u64) -> String {
-    format!("MADSIM_TEST_SEED={seed} cargo test --test {target} {name} -- --exact")
+/// [`run_with`], with a replay command that names only the test: right for a test name that is
+/// unique in its package.
+pub fn run<Fut>(body: fn() -> Fut)
+where
+    Fut: Future<Output = ()> + 'static,
+{
+    let name = test_name();
+    run_with(body, move |seed| {
+        format!("MADSIM_TEST_SEED={seed} cargo test {name} -- --exact")
+    });
 }
 
-/// (test target, test name) of the running test: the target from the test binary's file name
-/// (`raft_2a-0123abcd` → `raft_2a`), the name from the thread libtest runs the test on.
-pub fn test_identity() -> (String, String) {
-    let target = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .map(|stem| match stem.rsplit_once('-') {
-            Some((t, hash)) if hash.chars().all(|c| c.is_ascii_hexdigit()) => t.to_string(),
-            _ => stem,
-        })
-        .unwrap_or_else(|| "<target>".into());
-    let name = std::thread::current()
+/// The name of the running test: the name of the thread libtest runs it on, else the first
+/// argument that is not an option.
+pub fn test_name() -> String {
+    std::thread::current()
         .name()
         .filter(|n| *n != "main" && !n.starts_with("sim-seed-"))
         .map(str::to_string)
         .or_else(|| std::env::args().skip(1).find(|a| !a.starts_with('-')))
-        .unwrap_or_else(|| "<test name>".into());
-    (target, name)
+        .unwrap_or_else(|| "<test name>".into())
 }
 
 /// The message of a panic payload.
@@ -243,6 +347,20 @@ mod tests {
     }
 
     #[test]
+    fn a_panic_on_a_node_names_the_node_and_its_virtual_time() {
+        let report = run_seed(7, || async {
+            let node = crate::node::create("raft-2");
+            madsim::time::sleep(Duration::from_millis(250)).await;
+            let _ = crate::node::run_on(&node, async { panic!("handler bug") }).await;
+        });
+        assert_eq!(
+            report.failure().as_deref(),
+            Some("handler bug (panicked on node raft-2)")
+        );
+        assert_eq!(report.virtual_time, Duration::from_millis(250));
+    }
+
+    #[test]
     fn same_seed_same_trace_other_seed_other_trace() {
         async fn scenario() {
             for i in 0..20u32 {
@@ -257,13 +375,5 @@ mod tests {
         assert_eq!(a.events, 20);
         assert_eq!(a, b);
         assert_ne!(a.digest, c.digest);
-    }
-
-    #[test]
-    fn replay_command_names_seed_target_and_test() {
-        assert_eq!(
-            replay_command("raft_2a", "initial_election_2a", 42),
-            "MADSIM_TEST_SEED=42 cargo test --test raft_2a initial_election_2a -- --exact"
-        );
     }
 }

@@ -1,14 +1,16 @@
 //! Tracing in virtual time.
 //!
-//! One process-wide subscriber serves every simulation thread. Each event from raft-lab's own crates
-//! (DEBUG and above) is stamped with the virtual time and the name of the madsim node it ran on (as
-//! registered by [`crate::node::create`]), then
+//! One process-wide subscriber serves every simulation thread. Each event at DEBUG and above, from
+//! whatever crate emits it (the harness's, or the implementation under test's) but the simulator's
+//! own, is stamped with the virtual time and the name of the madsim node it ran on (as registered by
+//! [`crate::node::create`]), then
 //! - folded into a per-thread **digest**: a hash of the ordered event stream. Each seed runs on its own
 //!   thread, so the digest of a run is the digest of that thread. Two runs with the same seed must
 //!   yield the same digest; that is the determinism proof.
 //! - written as one JSON line to the file named by `RAFT_LAB_TRACE`, when set (the trace viewer's input);
 //! - printed as a readable line on stderr when `RUST_LOG` enables it (quiet by default).
 
+use crate::activity::Activity;
 use madsim::task::NodeId;
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -24,8 +26,9 @@ use tracing::{Event, Level, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Filter, SubscriberExt};
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
-/// The crates whose events make up the trace (and its digest).
-const OUR_TARGETS: &[&str] = &["raft", "kvraft", "labrpc", "sim", "raft_lab_tests"];
+/// Events of the simulator itself (madsim's node and network bookkeeping) are left out of the trace:
+/// they say nothing about the code under test.
+const SIMULATOR_CRATE_PREFIX: &str = "madsim";
 
 /// Environment variable naming a file to receive the JSON-lines trace.
 pub const TRACE_FILE_ENV: &str = "RAFT_LAB_TRACE";
@@ -67,17 +70,24 @@ thread_local! {
     /// madsim's `node` spans, lets the subscriber leave spans off: madsim enters a node's span
     /// every time it polls a task, which costs a registry lookup when spans are on.
     static NODE_NAMES: RefCell<BTreeMap<NodeId, String>> = const { RefCell::new(BTreeMap::new()) };
+    /// What this thread's run's nodes did last, for its watchdog.
+    static ACTIVITY: RefCell<Activity> = RefCell::new(Activity::default());
 }
 
-/// Starts a fresh digest (and node-name table) for the run about to begin on this thread.
-pub fn reset() {
+/// Starts a fresh digest (and node-name table) for the run about to begin on this thread, and
+/// returns the table of the run's node activity, which other threads may read.
+pub fn reset() -> Activity {
     DIGEST.with(|d| *d.borrow_mut() = DigestState::new());
     NODE_NAMES.with(|n| n.borrow_mut().clear());
+    let activity = Activity::default();
+    ACTIVITY.with(|a| *a.borrow_mut() = activity.clone());
+    activity
 }
 
 /// Records the name events from node `id` are stamped with.
 pub(crate) fn name_node(id: NodeId, name: &str) {
     NODE_NAMES.with(|n| n.borrow_mut().insert(id, name.to_string()));
+    ACTIVITY.with(|a| a.borrow().name(id, name));
 }
 
 /// The digest of the events this thread has traced since the last [`reset`].
@@ -109,7 +119,7 @@ pub fn init() {
         );
         let text = TextLayer.with_filter(filter);
         let subscriber = Registry::default()
-            .with(DigestLayer.with_filter(OursAtDebug))
+            .with(DigestLayer.with_filter(TracedAtDebug))
             .with(text);
         if tracing::subscriber::set_global_default(subscriber).is_err() {
             eprintln!("raft-lab: a tracing subscriber was already installed; traces are off");
@@ -148,17 +158,17 @@ pub fn flush() {
     }
 }
 
-/// Only events from raft-lab's crates, DEBUG and above; no spans (node names come from
+/// Events at DEBUG and above from every crate but the simulator; no spans (node names come from
 /// `NODE_NAMES`).
-struct OursAtDebug;
+struct TracedAtDebug;
 
-impl OursAtDebug {
+impl TracedAtDebug {
     fn wants(meta: &Metadata<'_>) -> bool {
-        meta.is_event() && *meta.level() <= Level::DEBUG && is_ours(meta.target())
+        meta.is_event() && *meta.level() <= Level::DEBUG && is_traced(meta.target())
     }
 }
 
-impl<S> Filter<S> for OursAtDebug {
+impl<S> Filter<S> for TracedAtDebug {
     fn enabled(&self, meta: &Metadata<'_>, _: &Context<'_, S>) -> bool {
         Self::wants(meta)
     }
@@ -172,9 +182,8 @@ impl<S> Filter<S> for OursAtDebug {
     }
 }
 
-fn is_ours(target: &str) -> bool {
-    let krate = target.split("::").next().unwrap_or(target);
-    OUR_TARGETS.contains(&krate)
+fn is_traced(target: &str) -> bool {
+    !target.starts_with(SIMULATOR_CRATE_PREFIX)
 }
 
 /// An event's fields as (name, text) pairs, in the order they were written.
@@ -221,6 +230,12 @@ fn now_and_node() -> (u64, Option<NodeId>) {
         ),
         None => (0, None),
     }
+}
+
+/// The virtual time and node name of the code running now, inside a simulation.
+pub(crate) fn current_site() -> Option<(u64, String)> {
+    let (t_ns, node) = now_and_node();
+    node.map(|id| (t_ns, with_node_name(Some(id), str::to_string)))
 }
 
 /// Calls `f` with the name of node `id` ("main" outside any named node), without copying it.
@@ -282,6 +297,7 @@ impl<S: Subscriber> Layer<S> for DigestLayer {
             d.events += 1;
             d.last_event_ns = t_ns;
         });
+        ACTIVITY.with(|a| a.borrow().record(node, t_ns, event.metadata()));
         if json_sink().is_some() {
             let e = stamp(event);
             let mut line = Map::new();

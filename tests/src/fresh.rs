@@ -3,7 +3,7 @@
 //! its previous incarnation persisted.
 
 use labrpc::{ClientEnd, Network};
-use sim::Persister;
+use raftapi::Persister;
 
 /// `n` new ends, end j connected to the server named `server_name(j)` (not yet enabled), with their
 /// names. The names are drawn from the seed before any end is made.

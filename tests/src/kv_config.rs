@@ -3,16 +3,17 @@
 //! tester's per-link connectivity; clerks with their own ends; the counting op wrappers; and the
 //! virtual-time limit of 120 s per test, enforced while the test runs.
 
-use crate::{fresh, kv_history};
-use kvraft::{Clerk, KvServer};
-use labrpc::{Network, Server};
-use madsim::runtime::NodeHandle;
+use crate::kv_cluster::{KvCluster, KvImpl};
+use crate::kv_history;
+use checker::{History, Operation};
+use labrpc::Network;
 use madsim::time::sleep;
-use sim::Persister;
-use sim::linearizability::{History, Operation};
+use raftapi::{KvClerk, KvServer};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
+
+pub use crate::kv_cluster::server_name;
 
 /// The lab's sleep unit: "an election timeout".
 pub const ELECTION_TIMEOUT: Duration = Duration::from_millis(1000);
@@ -21,38 +22,50 @@ pub const TEST_TIME_LIMIT: Duration = Duration::from_secs(120);
 /// How often the largest persisted Raft state is sampled (tests with snapshots only).
 const SIZE_SAMPLE_INTERVAL: Duration = Duration::from_millis(1);
 
-/// The name of replica i's labrpc server and madsim node.
-pub fn server_name(i: usize) -> String {
-    format!("kv-{i}")
-}
-
 /// A clerk made by the tester, with the names of its ends: `end_names[j]` leads to server j (the clerk
-/// itself sees them shuffled). Cloning shares the clerk.
-#[derive(Clone)]
-pub struct TestClerk {
-    clerk: Arc<Clerk>,
+/// itself sees them shuffled), and the number the tester's traces know it by. Cloning shares the clerk.
+pub struct TestClerk<C> {
+    clerk: Arc<C>,
     end_names: Arc<Vec<String>>,
+    id: u64,
 }
 
-impl TestClerk {
+impl<C> Clone for TestClerk<C> {
+    fn clone(&self) -> Self {
+        TestClerk {
+            clerk: self.clerk.clone(),
+            end_names: self.end_names.clone(),
+            id: self.id,
+        }
+    }
+}
+
+impl<C> TestClerk<C> {
     /// The clerk itself, for calls that bypass the tester's op wrappers (GenericTestSpeed).
-    pub fn clerk(&self) -> &Clerk {
+    pub fn clerk(&self) -> &C {
         &self.clerk
     }
 }
 
-/// A handle to the KV cluster under test. Cloning shares it (client tasks hold their own).
-#[derive(Clone)]
-pub struct KvConfig {
-    inner: Arc<Inner>,
+/// A handle to a KV cluster of the service `K`. Cloning shares it (client tasks hold their own).
+/// The suites use [`crate::KvConfig`], this tester on the service under test.
+pub struct KvConfig<K: KvImpl> {
+    inner: Arc<Inner<K>>,
 }
 
-struct Inner {
-    n: usize,
-    maxraftstate: i64,
-    net: Network,
-    servers: Mutex<Servers>,
+impl<K: KvImpl> Clone for KvConfig<K> {
+    fn clone(&self) -> Self {
+        KvConfig {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+struct Inner<K: KvImpl> {
+    cluster: KvCluster<K>,
     stats: Mutex<Stats>,
+    /// Clerks made so far (their trace ids).
+    clerks: AtomicU64,
     /// Ops done through the wrappers since begin().
     ops: AtomicU64,
     /// The largest persisted Raft state seen, in bytes (sampled; snapshots tests only).
@@ -64,21 +77,6 @@ struct Inner {
     finished: Arc<AtomicBool>,
 }
 
-impl Drop for Inner {
-    fn drop(&mut self) {
-        self.net.delete_all_servers();
-    }
-}
-
-/// The replicas as the tester tracks them.
-struct Servers {
-    kvservers: Vec<Option<KvServer>>,
-    nodes: Vec<Option<NodeHandle>>,
-    saved: Vec<Option<Persister>>,
-    /// `end_names[i][j]`: the name of replica i's end to server j (empty until i first starts).
-    end_names: Vec<Vec<String>>,
-}
-
 /// What begin() remembers so end() can print the deltas.
 #[derive(Default)]
 struct Stats {
@@ -86,25 +84,18 @@ struct Stats {
     rpcs0: u64,
 }
 
-impl KvConfig {
+impl<K: KvImpl> KvConfig<K> {
     /// make_config: n replicas on a fresh network (long delays off, no reordering), all started and
     /// connected, then the network made unreliable if asked. `maxraftstate` < 0: never snapshot.
-    pub async fn new(n: usize, unreliable: bool, maxraftstate: i64) -> KvConfig {
+    pub async fn new(n: usize, unreliable: bool, maxraftstate: i64) -> Self {
         let net = Network::new();
         net.set_long_delays(false);
         net.set_long_reordering(false);
         let cfg = KvConfig {
             inner: Arc::new(Inner {
-                n,
-                maxraftstate,
-                net,
-                servers: Mutex::new(Servers {
-                    kvservers: vec![None; n],
-                    nodes: vec![None; n],
-                    saved: vec![None; n],
-                    end_names: vec![Vec::new(); n],
-                }),
+                cluster: KvCluster::new(n, maxraftstate, net),
                 stats: Mutex::new(Stats::default()),
+                clerks: AtomicU64::new(0),
                 ops: AtomicU64::new(0),
                 max_log_size: AtomicUsize::new(0),
                 history: Mutex::new(None),
@@ -127,27 +118,26 @@ impl KvConfig {
             cfg.start_server(i).await;
         }
         cfg.connect_all();
-        cfg.inner.net.set_reliable(!unreliable);
+        cfg.net().set_reliable(!unreliable);
         cfg
     }
 
     /// Number of replicas.
     pub fn n(&self) -> usize {
-        self.inner.n
+        self.inner.cluster.n()
     }
 
     pub fn maxraftstate(&self) -> i64 {
-        self.inner.maxraftstate
+        self.inner.cluster.maxraftstate()
     }
 
     /// Every server id, 0..n.
     pub fn all(&self) -> Vec<usize> {
-        (0..self.inner.n).collect()
+        (0..self.n()).collect()
     }
 
-    fn servers(&self) -> MutexGuard<'_, Servers> {
-        // A panic anywhere aborts the run, so a poisoned lock never matters.
-        self.inner.servers.lock().unwrap_or_else(|e| e.into_inner())
+    fn net(&self) -> &Network {
+        self.inner.cluster.net()
     }
 
     fn stats(&self) -> MutexGuard<'_, Stats> {
@@ -160,32 +150,9 @@ impl KvConfig {
     /// persisted state (or a new persister), hosting the KV and Raft services on one labrpc server.
     /// It stays disconnected until the test connects it.
     pub async fn start_server(&self, i: usize) {
-        let net = &self.inner.net;
-        let (names, ends) = fresh::ends(net, self.inner.n, server_name);
-        let persister = {
-            let mut s = self.servers();
-            s.end_names[i] = names;
-            fresh::persister(&mut s.saved[i])
-        };
-        tracing::info!(topic = "test", server = i, "start server");
-        let node = sim::node::create(&server_name(i));
-        let maxraftstate = self.inner.maxraftstate;
-        let kv = sim::node::run_on(&node, async move {
-            KvServer::start(ends, i, persister, maxraftstate)
-        })
-        .await
-        .unwrap_or_else(|| self.fail(&format!("server {i}'s node died while starting")))
-        .unwrap_or_else(|e| self.fail(&format!("server {i} cannot start: {e}")));
-        let mut server = Server::new(node.clone());
-        for service in kv.services() {
-            server.add_service(service);
+        if let Err(e) = self.inner.cluster.start(i).await {
+            self.fail(&e);
         }
-        {
-            let mut s = self.servers();
-            s.kvservers[i] = Some(kv);
-            s.nodes[i] = Some(node);
-        }
-        net.add_server(&server_name(i), server);
     }
 
     /// ShutdownServer: cut i off from everyone, delete its server (so no reply can come from it after
@@ -193,31 +160,15 @@ impl KvConfig {
     pub fn shutdown_server(&self, i: usize) {
         tracing::info!(topic = "test", server = i, "shutdown server");
         self.disconnect(i, &self.all());
-        self.inner.net.delete_server(&server_name(i));
-        let (kv, node) = {
-            let mut s = self.servers();
-            if let Some(saved) = &s.saved[i] {
-                s.saved[i] = Some(saved.copy());
-            }
-            (s.kvservers[i].take(), s.nodes[i].take())
-        };
-        if let Some(kv) = kv {
-            kv.kill();
-        }
-        if let Some(node) = node {
-            sim::node::kill(&node);
-        }
+        self.inner.cluster.crash(i);
     }
 
     /// The current leader by its own account (of the highest term, if several claim it).
     pub fn leader(&self) -> Option<usize> {
-        let kvs: Vec<(usize, KvServer)> = {
-            let s = self.servers();
-            (0..self.inner.n)
-                .filter_map(|i| s.kvservers[i].clone().map(|kv| (i, kv)))
-                .collect()
-        };
-        kvs.into_iter()
+        self.inner
+            .cluster
+            .live()
+            .into_iter()
             .filter_map(|(i, kv)| {
                 let (term, leader) = kv.raft().state();
                 leader.then_some((term, i))
@@ -230,7 +181,7 @@ impl KvConfig {
     /// make_partition: p1 is the first ⌊n/2⌋+1 non-leaders in id order, p2 the rest with the leader
     /// last. With no leader, server 0 plays the leader (as in the Go tester).
     pub fn make_partition(&self) -> (Vec<usize>, Vec<usize>) {
-        let n = self.inner.n;
+        let n = self.n();
         let l = self.leader().unwrap_or(0);
         let others: Vec<usize> = (0..n).filter(|&i| i != l).collect();
         let p1 = others[..n / 2 + 1].to_vec();
@@ -243,18 +194,12 @@ impl KvConfig {
 
     /// Enables or disables both directions between i and each server in `peers`.
     fn set_links(&self, i: usize, peers: &[usize], enabled: bool) {
-        let s = self.servers();
-        let net = &self.inner.net;
         // Outgoing ends of i, then incoming ends of each peer.
         for &j in peers {
-            if let Some(out) = s.end_names[i].get(j) {
-                net.enable(out, enabled);
-            }
+            self.inner.cluster.set_link(i, j, enabled);
         }
         for &j in peers {
-            if let Some(inc) = s.end_names[j].get(i) {
-                net.enable(inc, enabled);
-            }
+            self.inner.cluster.set_link(j, i, enabled);
         }
     }
 
@@ -274,7 +219,7 @@ impl KvConfig {
     pub fn connect_all(&self) {
         tracing::info!(topic = "test", "connect all");
         let all = self.all();
-        for i in 0..self.inner.n {
+        for i in 0..self.n() {
             self.set_links(i, &all, true);
         }
     }
@@ -296,50 +241,35 @@ impl KvConfig {
 
     /// makeClient: a clerk with n fresh ends, one to each server, shuffled uniformly so the clerk's
     /// index is not the server id; only the ends to servers in `to` are enabled.
-    pub fn make_client(&self, to: &[usize]) -> TestClerk {
-        let net = &self.inner.net;
-        let (end_names, mut ends) = fresh::ends(net, self.inner.n, server_name);
-        // Fisher–Yates from the seed.
-        for i in 0..ends.len() {
-            let j = sim::rng::uniform(0, i as u64) as usize;
-            ends.swap(i, j);
-        }
+    pub fn make_client(&self, to: &[usize]) -> TestClerk<K::Clerk> {
+        let (clerk, end_names) = self.inner.cluster.make_clerk(true);
         let ck = TestClerk {
-            clerk: Arc::new(Clerk::new(ends)),
+            clerk: Arc::new(clerk),
             end_names: Arc::new(end_names),
+            id: self.inner.clerks.fetch_add(1, Ordering::Relaxed),
         };
         self.connect_client(&ck, to);
         ck
     }
 
     /// deleteClient: the tester forgets the clerk (its ends stay as they are, like the Go tester's).
-    pub fn delete_client(&self, ck: TestClerk) {
+    pub fn delete_client(&self, ck: TestClerk<K::Clerk>) {
         drop(ck);
     }
 
     /// Enables the clerk's ends to the servers in `to`.
-    pub fn connect_client(&self, ck: &TestClerk, to: &[usize]) {
-        tracing::info!(
-            topic = "test",
-            client = ck.clerk.id(),
-            ?to,
-            "connect client"
-        );
+    pub fn connect_client(&self, ck: &TestClerk<K::Clerk>, to: &[usize]) {
+        tracing::info!(topic = "test", client = ck.id, ?to, "connect client");
         for &j in to {
-            self.inner.net.enable(&ck.end_names[j], true);
+            self.net().enable(&ck.end_names[j], true);
         }
     }
 
     /// Disables the clerk's ends to the servers in `from`.
-    pub fn disconnect_client(&self, ck: &TestClerk, from: &[usize]) {
-        tracing::info!(
-            topic = "test",
-            client = ck.clerk.id(),
-            ?from,
-            "disconnect client"
-        );
+    pub fn disconnect_client(&self, ck: &TestClerk<K::Clerk>, from: &[usize]) {
+        tracing::info!(topic = "test", client = ck.id, ?from, "disconnect client");
         for &j in from {
-            self.inner.net.enable(&ck.end_names[j], false);
+            self.net().enable(&ck.end_names[j], false);
         }
     }
 
@@ -350,7 +280,13 @@ impl KvConfig {
     }
 
     /// Get through `ck`, counted; recorded in `log` (as client `cli`) with virtual call/return times.
-    pub async fn get(&self, ck: &TestClerk, key: &str, log: Option<&History>, cli: u64) -> String {
+    pub async fn get(
+        &self,
+        ck: &TestClerk<K::Clerk>,
+        key: &str,
+        log: Option<&History>,
+        cli: u64,
+    ) -> String {
         let start = now_ns();
         let v = ck.clerk.get(key).await;
         let end = now_ns();
@@ -364,7 +300,7 @@ impl KvConfig {
     /// Put through `ck`, counted and optionally recorded.
     pub async fn put(
         &self,
-        ck: &TestClerk,
+        ck: &TestClerk<K::Clerk>,
         key: &str,
         value: &str,
         log: Option<&History>,
@@ -382,7 +318,7 @@ impl KvConfig {
     /// Append through `ck`, counted and optionally recorded.
     pub async fn append(
         &self,
-        ck: &TestClerk,
+        ck: &TestClerk<K::Clerk>,
         key: &str,
         value: &str,
         log: Option<&History>,
@@ -398,7 +334,7 @@ impl KvConfig {
     }
 
     /// check: an unrecorded Get that must return exactly `value`.
-    pub async fn check(&self, ck: &TestClerk, key: &str, value: &str) {
+    pub async fn check(&self, ck: &TestClerk<K::Clerk>, key: &str, value: &str) {
         let v = self.get(ck, key, None, 0).await;
         if v != value {
             self.fail(&format!(
@@ -411,27 +347,14 @@ impl KvConfig {
 
     /// LogSize: the largest persisted Raft state over the replicas' persisters.
     pub fn log_size(&self) -> usize {
-        let size = self
-            .servers()
-            .saved
-            .iter()
-            .flatten()
-            .map(Persister::raft_state_size)
-            .max()
-            .unwrap_or(0);
+        let size = self.inner.cluster.log_size();
         self.inner.max_log_size.fetch_max(size, Ordering::Relaxed);
         size
     }
 
     /// SnapshotSize: the largest snapshot over the replicas' persisters.
     pub fn snapshot_size(&self) -> usize {
-        self.servers()
-            .saved
-            .iter()
-            .flatten()
-            .map(Persister::snapshot_size)
-            .max()
-            .unwrap_or(0)
+        self.inner.cluster.snapshot_size()
     }
 
     /// The largest persisted Raft state seen so far (sampled every millisecond of virtual time when
@@ -443,7 +366,7 @@ impl KvConfig {
     /// Prints the largest persisted Raft state seen, as bytes and as a multiple of maxraftstate.
     pub fn report_max_log_size(&self) {
         let max = self.max_log_size_seen().max(self.log_size());
-        let m = self.inner.maxraftstate;
+        let m = self.maxraftstate();
         if m > 0 {
             println!(
                 "  ... largest persisted raft state seen: {max} bytes = {:.2} x maxraftstate ({m})",
@@ -489,27 +412,13 @@ impl KvConfig {
         let rpcs = self.rpc_total() - s.rpcs0;
         let ops = self.inner.ops.load(Ordering::Relaxed);
         tracing::info!(topic = "test", secs, rpcs, ops, "end");
-        println!(
-            "  ... Passed --  {secs:4.1}  {} {rpcs:5} {ops:4}",
-            self.inner.n
-        );
+        println!("  ... Passed --  {secs:4.1}  {} {rpcs:5} {ops:4}", self.n());
     }
 
     /// cleanup: marks the test finished and kills every replica.
     pub fn cleanup(&self) {
         self.inner.finished.store(true, Ordering::SeqCst);
-        let (kvs, nodes): (Vec<KvServer>, Vec<NodeHandle>) = {
-            let mut s = self.servers();
-            let kvs = s.kvservers.iter_mut().filter_map(Option::take).collect();
-            let nodes = s.nodes.iter_mut().filter_map(Option::take).collect();
-            (kvs, nodes)
-        };
-        for kv in kvs {
-            kv.kill();
-        }
-        for node in nodes {
-            sim::node::kill(&node);
-        }
+        self.inner.cluster.kill_all();
         self.check_timeout();
     }
 
@@ -568,17 +477,17 @@ impl KvConfig {
 
     /// A handle for a background task that must not keep the test's cluster and history alive: a
     /// task still sleeping when the run ends is never dropped, and would keep them in memory.
-    fn weak(&self) -> Weak<Inner> {
+    fn weak(&self) -> Weak<Inner<K>> {
         Arc::downgrade(&self.inner)
     }
 
-    fn upgrade(inner: &Weak<Inner>) -> Option<KvConfig> {
+    fn upgrade(inner: &Weak<Inner<K>>) -> Option<Self> {
         inner.upgrade().map(|inner| KvConfig { inner })
     }
 
     /// RPCs sent on the network so far, including clerks' calls and calls on disabled ends.
     pub fn rpc_total(&self) -> u64 {
-        self.inner.net.total_count()
+        self.net().total_count()
     }
 }
 

@@ -1,13 +1,16 @@
 //! The KV lab's generic flows (LAB-TESTS §4): GenericTest with its three rounds of clients,
 //! partitions and restarts, GenericTestSpeed, and the append checks they and the other tests share.
 
+use crate::TestedKv;
 use crate::kv_appends::clnt_appends_error;
+use crate::kv_cluster::KvImpl;
 use crate::kv_config::{ELECTION_TIMEOUT, KvConfig, TestClerk};
 use crate::kv_history;
 use crate::kv_partitioner::Partitioner;
+use checker::History;
 use madsim::task::JoinHandle;
 use madsim::time::sleep;
-use sim::linearizability::History;
+use raftapi::KvClerk;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,10 +23,11 @@ pub const SPEED_TIME_PER_OP: Duration = Duration::from_nanos(100_000_000 / 3);
 
 /// Starts `ncli` clients, each a task with a fresh clerk on all servers running `f(cli, clerk)`. The
 /// handles yield what `f` returned; the tester forgets each clerk once its client is done.
-pub fn spawn_clients<T, F, Fut>(cfg: &KvConfig, ncli: usize, f: F) -> Vec<JoinHandle<T>>
+pub fn spawn_clients<K, T, F, Fut>(cfg: &KvConfig<K>, ncli: usize, f: F) -> Vec<JoinHandle<T>>
 where
+    K: KvImpl,
     T: Send + 'static,
-    F: Fn(usize, TestClerk) -> Fut + Clone + Send + 'static,
+    F: Fn(usize, TestClerk<K::Clerk>) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = T> + Send + 'static,
 {
     (0..ncli)
@@ -41,17 +45,18 @@ where
 }
 
 /// Waits for one client task and returns its result; a lost task fails the test.
-pub async fn join_client<T>(cfg: &KvConfig, cli: usize, handle: JoinHandle<T>) -> T {
+pub async fn join_client<K: KvImpl, T>(cfg: &KvConfig<K>, cli: usize, handle: JoinHandle<T>) -> T {
     handle
         .await
         .unwrap_or_else(|e| cfg.fail(&format!("client {cli} did not finish: {e:?}")))
 }
 
 /// spawn_clients_and_wait: runs `ncli` clients to completion, returning their results in order.
-pub async fn spawn_clients_and_wait<T, F, Fut>(cfg: &KvConfig, ncli: usize, f: F) -> Vec<T>
+pub async fn spawn_clients_and_wait<K, T, F, Fut>(cfg: &KvConfig<K>, ncli: usize, f: F) -> Vec<T>
 where
+    K: KvImpl,
     T: Send + 'static,
-    F: Fn(usize, TestClerk) -> Fut + Clone + Send + 'static,
+    F: Fn(usize, TestClerk<K::Clerk>) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = T> + Send + 'static,
 {
     let mut results = Vec::with_capacity(ncli);
@@ -62,14 +67,14 @@ where
 }
 
 /// checkClntAppends: each "x clnt j y" for j < count appears in `v` exactly once, in increasing order.
-pub fn check_clnt_appends(cfg: &KvConfig, clnt: usize, v: &str, count: usize) {
+pub fn check_clnt_appends<K: KvImpl>(cfg: &KvConfig<K>, clnt: usize, v: &str, count: usize) {
     if let Some(error) = clnt_appends_error(clnt, v, count) {
         cfg.fail(&error);
     }
 }
 
 /// checkConcurrentAppends: for every client i, its counts[i] elements appear exactly once, in order.
-pub fn check_concurrent_appends(cfg: &KvConfig, v: &str, counts: &[usize]) {
+pub fn check_concurrent_appends<K: KvImpl>(cfg: &KvConfig<K>, v: &str, counts: &[usize]) {
     for (i, &count) in counts.iter().enumerate() {
         check_clnt_appends(cfg, i, v, count);
     }
@@ -160,12 +165,17 @@ impl GenericTest {
         title + " (" + self.part + ")"
     }
 
+    /// GenericTest on the service under test.
+    pub async fn run(self) {
+        self.run_on::<TestedKv>().await;
+    }
+
     /// GenericTest: three rounds of clients (with partitions and/or restarts), the per-round append
     /// and size checks, then the linearizability check of the whole history.
-    pub async fn run(self) {
+    pub async fn run_on<K: KvImpl>(self) {
         let title = self.title();
         let label = kv_history::slug(&title);
-        let cfg = KvConfig::new(self.nservers, self.unreliable, self.maxraftstate).await;
+        let cfg = KvConfig::<K>::new(self.nservers, self.unreliable, self.maxraftstate).await;
         cfg.begin(&title);
         let history = History::new();
         cfg.set_history(&history, &label);
@@ -258,13 +268,13 @@ impl GenericTest {
 
 /// One GenericTest client: with its own key, Put "" first and check every Get against the appends so
 /// far; with random keys, also Put now and then. Returns how many values it wrote (j).
-fn client_loop(
-    cfg: KvConfig,
+fn client_loop<K: KvImpl>(
+    cfg: KvConfig<K>,
     history: History,
     done: Arc<AtomicBool>,
     nclients: usize,
     randomkeys: bool,
-) -> impl Fn(usize, TestClerk) -> std::pin::Pin<Box<dyn Future<Output = usize> + Send>>
+) -> impl Fn(usize, TestClerk<K::Clerk>) -> std::pin::Pin<Box<dyn Future<Output = usize> + Send>>
 + Clone
 + Send
 + 'static {
@@ -313,8 +323,13 @@ fn client_loop(
 /// timed in virtual time, which must average at most 100 ms / 3 each. The calls bypass the op
 /// wrappers, so the ops column prints 0.
 pub async fn generic_test_speed(part: &str, maxraftstate: i64) {
+    generic_test_speed_on::<TestedKv>(part, maxraftstate).await;
+}
+
+/// [`generic_test_speed`] on the service `K`.
+pub async fn generic_test_speed_on<K: KvImpl>(part: &str, maxraftstate: i64) {
     let nservers = 3;
-    let cfg = KvConfig::new(nservers, false, maxraftstate).await;
+    let cfg = KvConfig::<K>::new(nservers, false, maxraftstate).await;
     let ck = cfg.make_client(&cfg.all());
     cfg.begin(&format!("Test: ops complete fast enough ({part})"));
 

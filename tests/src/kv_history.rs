@@ -5,7 +5,7 @@
 //! `RAFT_LAB_DUMP_HISTORY=<dir>` writes every checked history's JSON into `<dir>`, pass or fail; a
 //! failing test writes its files there too, or into the system's temporary directory.
 
-use sim::linearizability::{self, Budget, CheckResult, History};
+use checker::{Budget, CheckResult, History};
 use std::path::{Path, PathBuf};
 
 /// The environment variable naming a directory to dump every checked history into.
@@ -82,7 +82,7 @@ fn check_with_dump_dir(
     let failure_dir = requested.map_or_else(std::env::temp_dir, Path::to_path_buf);
     // Checked in place: a copy of a long KV history would double the test's memory.
     let (verdict, n, html) = history.with_ops(|ops| {
-        let verdict = linearizability::check_ops(ops, Budget::DEFAULT);
+        let verdict = checker::check_ops(ops, Budget::DEFAULT);
         let html = match verdict {
             CheckResult::Illegal { .. } => write_html(ops, &verdict, &failure_dir, label),
             _ => None,
@@ -123,13 +123,13 @@ fn check_with_dump_dir(
 
 /// Writes the HTML visualization of a non-linearizable history and prints its path.
 fn write_html(
-    ops: &[linearizability::Operation],
+    ops: &[checker::Operation],
     verdict: &CheckResult,
     dir: &Path,
     label: &str,
 ) -> Option<PathBuf> {
     let path = file_path(dir, label, "html");
-    let page = linearizability::render_html(ops, verdict);
+    let page = checker::render_html(ops, verdict);
     let written = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, page));
     match written {
         Ok(()) => {
@@ -149,7 +149,7 @@ fn write_html(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sim::linearizability::Operation;
+    use checker::Operation;
 
     #[test]
     fn slug_keeps_letters_and_digits() {

@@ -2,6 +2,7 @@
 //! random groups (either may be empty), applies the partition, and waits an election timeout plus up
 //! to 199 ms.
 
+use crate::kv_cluster::KvImpl;
 use crate::kv_config::{ELECTION_TIMEOUT, KvConfig};
 use madsim::task::JoinHandle;
 use madsim::time::sleep;
@@ -17,7 +18,7 @@ pub struct Partitioner {
 
 impl Partitioner {
     /// Starts repartitioning `cfg`'s servers in a task of its own.
-    pub fn start(cfg: &KvConfig) -> Partitioner {
+    pub fn start<K: KvImpl>(cfg: &KvConfig<K>) -> Partitioner {
         let done = Arc::new(AtomicBool::new(false));
         let task = madsim::task::spawn(run(cfg.clone(), done.clone()));
         Partitioner { done, task }
@@ -37,7 +38,7 @@ impl Partitioner {
     }
 }
 
-async fn run(cfg: KvConfig, done: Arc<AtomicBool>) {
+async fn run<K: KvImpl>(cfg: KvConfig<K>, done: Arc<AtomicBool>) {
     while !done.load(Ordering::SeqCst) {
         let mut groups: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
         for i in 0..cfg.n() {

@@ -1,21 +1,40 @@
 //! raft-lab's testers: the helpers the lab suites in `tests/` are written in.
 //!
+//! The testers speak only to the contract (`raftapi`); the suites run them on the implementations
+//! the `under-test` crate names, through the aliases here ([`Config`], [`KvConfig`]).
+//!
+//! - [`run()`]: runs a test for the seeds asked for and prints the replay command of a failure.
 //! - [`commands`]: the tester's commands (ints and strings) and the bytes Raft carries.
 //! - [`raft_applier`]: what every peer applied, the apply checks, and the snapshot applier.
 //! - [`raft_config`]: the Raft tester config of LAB-TESTS §2.
+//! - [`kv_cluster`]: the replicas of a KV service, for every KV tester.
 //! - [`kv_config`], [`kv_generic`], [`kv_partitioner`], [`kv_history`], [`kv_appends`]: the KV tester
 //!   of LAB-TESTS §4.
+//! - [`fuzz`]: the fault-schedule fuzzers.
 
 pub mod commands;
 pub mod fresh;
 pub mod fuzz;
 pub mod kv_appends;
+pub mod kv_cluster;
 pub mod kv_config;
 pub mod kv_generic;
 pub mod kv_history;
 pub mod kv_partitioner;
 pub mod raft_applier;
 pub mod raft_config;
+mod run;
 
 pub use commands::{Cmd, rand_int, rand_int31, rand_string};
-pub use raft_config::{Config, ELECTION_TIMEOUT, MAX_LOG_SIZE};
+pub use raft_config::{ELECTION_TIMEOUT, MAX_LOG_SIZE};
+pub use run::{replay_command, run, test_target};
+
+/// The Raft under test.
+pub type TestedRaft = under_test::Raft;
+/// The 2023 key/value service under test: its replica and its clerk.
+pub type TestedKv = (under_test::KvServer, under_test::KvClerk);
+
+/// The Raft tester on the Raft under test.
+pub type Config = raft_config::Config<TestedRaft>;
+/// The KV tester on the service under test.
+pub type KvConfig = kv_config::KvConfig<TestedKv>;

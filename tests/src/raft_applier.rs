@@ -9,7 +9,7 @@
 use crate::commands::Cmd;
 use futures::StreamExt;
 use futures::channel::mpsc;
-use raft::{ApplyMsg, Raft};
+use raftapi::{ApplyMsg, Raft};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -195,10 +195,10 @@ pub async fn applier(i: usize, log: SharedApplyLog, mut rx: mpsc::Receiver<Apply
 
 /// The 2D applier of peer i: checks commands and delivered snapshots, and every
 /// [`SNAPSHOT_INTERVAL`] entries hands Raft a snapshot, synchronously on this task.
-pub async fn applier_snap(
+pub async fn applier_snap<R: Raft>(
     i: usize,
     log: SharedApplyLog,
-    raft: Raft,
+    raft: Arc<R>,
     mut rx: mpsc::Receiver<ApplyMsg>,
 ) {
     while let Some(msg) = rx.next().await {

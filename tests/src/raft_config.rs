@@ -9,8 +9,7 @@ use futures::channel::mpsc;
 use labrpc::{Network, Server};
 use madsim::runtime::NodeHandle;
 use madsim::time::sleep;
-use raft::Raft;
-use sim::Persister;
+use raftapi::{Persister, Raft};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -28,33 +27,41 @@ pub fn server_name(i: usize) -> String {
     format!("raft-{i}")
 }
 
-/// A handle to the cluster under test. Cloning shares it (tests hand it to their own tasks).
-#[derive(Clone)]
-pub struct Config {
-    inner: Arc<Inner>,
+/// A handle to a cluster of Raft peers of type `R`. Cloning shares it (tests hand it to their own
+/// tasks). The suites use [`crate::Config`], this tester on the implementation under test.
+pub struct Config<R> {
+    inner: Arc<Inner<R>>,
 }
 
-struct Inner {
+impl<R> Clone for Config<R> {
+    fn clone(&self) -> Self {
+        Config {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+struct Inner<R> {
     n: usize,
     snapshot: bool,
     net: Network,
     log: SharedApplyLog,
-    peers: Mutex<Peers>,
+    peers: Mutex<Peers<R>>,
     stats: Mutex<Stats>,
     /// Virtual time at make_config, for the 120 s limit.
     created: Duration,
     finished: Arc<AtomicBool>,
 }
 
-impl Drop for Inner {
+impl<R> Drop for Inner<R> {
     fn drop(&mut self) {
         self.net.delete_all_servers();
     }
 }
 
 /// The peers as the tester tracks them.
-struct Peers {
-    rafts: Vec<Option<Raft>>,
+struct Peers<R> {
+    rafts: Vec<Option<Arc<R>>>,
     nodes: Vec<Option<NodeHandle>>,
     connected: Vec<bool>,
     saved: Vec<Option<Persister>>,
@@ -71,10 +78,10 @@ struct Stats {
     max_index0: u64,
 }
 
-impl Config {
+impl<R: Raft> Config<R> {
     /// make_config: n peers on a fresh network (reliable unless `unreliable`, long delays on), each
     /// started with the plain applier, or the snapshot applier when `snapshot`; then all connected.
-    pub async fn new(n: usize, unreliable: bool, snapshot: bool) -> Config {
+    pub async fn new(n: usize, unreliable: bool, snapshot: bool) -> Self {
         let net = Network::new();
         net.set_reliable(!unreliable);
         net.set_long_delays(true);
@@ -125,7 +132,7 @@ impl Config {
         self.peers().end_names[i].get(j).cloned()
     }
 
-    fn peers(&self) -> MutexGuard<'_, Peers> {
+    fn peers(&self) -> MutexGuard<'_, Peers<R>> {
         // A panic anywhere aborts the run, so a poisoned lock never matters.
         self.inner.peers.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -135,12 +142,12 @@ impl Config {
     }
 
     /// Peer i's Raft handle, `None` while it is crashed (Go's `cfg.rafts[i]`).
-    pub fn raft(&self, i: usize) -> Option<Raft> {
+    pub fn raft(&self, i: usize) -> Option<Arc<R>> {
         self.peers().rafts[i].clone()
     }
 
     /// The live peer i's Raft; fails the test if it is crashed.
-    pub fn live_raft(&self, i: usize) -> Raft {
+    pub fn live_raft(&self, i: usize) -> Arc<R> {
         self.raft(i)
             .unwrap_or_else(|| panic!("server {i} is crashed, but the test expects it live"))
     }
@@ -212,13 +219,11 @@ impl Config {
         tracing::info!(topic = "test", server = i, "start1");
         let node = sim::node::create(&server_name(i));
         let (apply_tx, apply_rx) = mpsc::channel(0);
-        let raft = sim::node::run_on(
-            &node,
-            async move { Raft::new(ends, i, persister, apply_tx) },
-        )
-        .await
-        .unwrap_or_else(|| panic!("server {i}'s node died while starting Raft"))
-        .unwrap_or_else(|e| panic!("server {i} cannot start from its persisted state: {e:?}"));
+        let raft = sim::node::run_on(&node, async move { R::make(ends, i, persister, apply_tx) })
+            .await
+            .unwrap_or_else(|| panic!("server {i}'s node died while starting Raft"))
+            .map(Arc::new)
+            .unwrap_or_else(|e| panic!("server {i} cannot start from its persisted state: {e}"));
         {
             let mut p = self.peers();
             p.rafts[i] = Some(raft.clone());
@@ -271,7 +276,7 @@ impl Config {
 
     /// (term, is_leader) of every connected, live peer.
     fn connected_states(&self) -> Vec<(usize, u64, bool)> {
-        let rafts: Vec<(usize, Raft)> = {
+        let rafts: Vec<(usize, Arc<R>)> = {
             let p = self.peers();
             (0..self.inner.n)
                 .filter(|&i| p.connected[i])
@@ -357,7 +362,7 @@ impl Config {
                 to *= 2;
             }
             if let Some(start) = start_term {
-                let rafts: Vec<Raft> = self.peers().rafts.iter().flatten().cloned().collect();
+                let rafts: Vec<Arc<R>> = self.peers().rafts.iter().flatten().cloned().collect();
                 if rafts.iter().any(|r| r.state().0 > start) {
                     // Someone moved on; the test can no longer expect this index to win.
                     return None;
@@ -449,7 +454,7 @@ impl Config {
     /// cleanup: marks the test finished (one() stops quietly) and kills every peer.
     pub fn cleanup(&self) {
         self.inner.finished.store(true, Ordering::SeqCst);
-        let rafts: Vec<Raft> = self.peers().rafts.iter().flatten().cloned().collect();
+        let rafts: Vec<Arc<R>> = self.peers().rafts.iter().flatten().cloned().collect();
         for r in rafts {
             r.kill();
         }

@@ -5,7 +5,7 @@
 //! before it (a replay runs one test alone; the suite runs it after others).
 
 use raft_lab_tests::Config;
-use raft_lab_tests::kv_config::KvConfig;
+use raft_lab_tests::KvConfig;
 use raft_lab_tests::kv_generic::spawn_clients_and_wait;
 use sim::runner::{RunReport, RunSettings, run_seed};
 use std::future::Future;

@@ -10,7 +10,7 @@ const TARGET: &str = "raft_lab_tests::selftest";
 
 #[test]
 fn selftest_fails_on_purpose() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         tracing::debug!(target: TARGET, topic = "test", "selftest starts");
         let handles: Vec<_> = (0..3u64)
             .map(|peer| {

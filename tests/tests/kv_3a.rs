@@ -2,7 +2,8 @@
 //! generic test's history is checked for linearizability; a check that runs out of budget fails.
 
 use madsim::time::{Instant, sleep, timeout};
-use raft_lab_tests::kv_config::{ELECTION_TIMEOUT, KvConfig};
+use raft_lab_tests::KvConfig;
+use raft_lab_tests::kv_config::ELECTION_TIMEOUT;
 use raft_lab_tests::kv_generic::{
     GenericTest, check_concurrent_appends, generic_test_speed, spawn_clients_and_wait,
 };
@@ -13,29 +14,29 @@ use std::time::Duration;
 #[test]
 fn basic_3a() {
     // Test: one client (3A) ...
-    sim::run(|| GenericTest::new("3A", 1, 5).run());
+    raft_lab_tests::run(|| GenericTest::new("3A", 1, 5).run());
 }
 
 #[test]
 fn speed_3a() {
-    sim::run(|| generic_test_speed("3A", -1));
+    raft_lab_tests::run(|| generic_test_speed("3A", -1));
 }
 
 #[test]
 fn concurrent_3a() {
     // Test: many clients (3A) ...
-    sim::run(|| GenericTest::new("3A", 5, 5).run());
+    raft_lab_tests::run(|| GenericTest::new("3A", 5, 5).run());
 }
 
 #[test]
 fn unreliable_3a() {
     // Test: unreliable net, many clients (3A) ...
-    sim::run(|| GenericTest::new("3A", 5, 5).unreliable().run());
+    raft_lab_tests::run(|| GenericTest::new("3A", 5, 5).unreliable().run());
 }
 
 #[test]
 fn unreliable_one_key_3a() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let nservers = 3;
         let cfg = KvConfig::new(nservers, true, -1).await;
         let ck = cfg.make_client(&cfg.all());
@@ -69,7 +70,7 @@ fn unreliable_one_key_3a() {
 /// the partition heals; the leader in the original network ends up in the minority partition.
 #[test]
 fn one_partition_3a() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let nservers = 5;
         let cfg = KvConfig::new(nservers, false, -1).await;
         let ck = cfg.make_client(&cfg.all());
@@ -161,43 +162,43 @@ fn one_partition_3a() {
 #[test]
 fn many_partitions_one_client_3a() {
     // Test: partitions, one client (3A) ...
-    sim::run(|| GenericTest::new("3A", 1, 5).partitions().run());
+    raft_lab_tests::run(|| GenericTest::new("3A", 1, 5).partitions().run());
 }
 
 #[test]
 fn many_partitions_many_clients_3a() {
     // Test: partitions, many clients (3A) ...
-    sim::run(|| GenericTest::new("3A", 5, 5).partitions().run());
+    raft_lab_tests::run(|| GenericTest::new("3A", 5, 5).partitions().run());
 }
 
 #[test]
 fn persist_one_client_3a() {
     // Test: restarts, one client (3A) ...
-    sim::run(|| GenericTest::new("3A", 1, 5).crash().run());
+    raft_lab_tests::run(|| GenericTest::new("3A", 1, 5).crash().run());
 }
 
 #[test]
 fn persist_concurrent_3a() {
     // Test: restarts, many clients (3A) ...
-    sim::run(|| GenericTest::new("3A", 5, 5).crash().run());
+    raft_lab_tests::run(|| GenericTest::new("3A", 5, 5).crash().run());
 }
 
 #[test]
 fn persist_concurrent_unreliable_3a() {
     // Test: unreliable net, restarts, many clients (3A) ...
-    sim::run(|| GenericTest::new("3A", 5, 5).unreliable().crash().run());
+    raft_lab_tests::run(|| GenericTest::new("3A", 5, 5).unreliable().crash().run());
 }
 
 #[test]
 fn persist_partition_3a() {
     // Test: restarts, partitions, many clients (3A) ...
-    sim::run(|| GenericTest::new("3A", 5, 5).crash().partitions().run());
+    raft_lab_tests::run(|| GenericTest::new("3A", 5, 5).crash().partitions().run());
 }
 
 #[test]
 fn persist_partition_unreliable_3a() {
     // Test: unreliable net, restarts, partitions, many clients (3A) ...
-    sim::run(|| {
+    raft_lab_tests::run(|| {
         GenericTest::new("3A", 5, 5)
             .unreliable()
             .crash()
@@ -209,7 +210,7 @@ fn persist_partition_unreliable_3a() {
 #[test]
 fn persist_partition_unreliable_linearizable_3a() {
     // Test: unreliable net, restarts, partitions, random keys, many clients (3A) ...
-    sim::run(|| {
+    raft_lab_tests::run(|| {
         GenericTest::new("3A", 15, 7)
             .unreliable()
             .crash()

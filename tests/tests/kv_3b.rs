@@ -2,7 +2,8 @@
 //! Every test prints the largest persisted Raft state it saw as a multiple of maxraftstate.
 
 use madsim::time::sleep;
-use raft_lab_tests::kv_config::{ELECTION_TIMEOUT, KvConfig};
+use raft_lab_tests::KvConfig;
+use raft_lab_tests::kv_config::ELECTION_TIMEOUT;
 use raft_lab_tests::kv_generic::{GenericTest, generic_test_speed};
 
 /// maxraftstate of the 3B tests that set it themselves.
@@ -23,7 +24,7 @@ fn check_log_trimmed(cfg: &KvConfig) {
 
 #[test]
 fn snapshot_rpc_3b() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let nservers = 3;
         let cfg = KvConfig::new(nservers, false, MAXRAFTSTATE).await;
         let ck = cfg.make_client(&cfg.all());
@@ -75,7 +76,7 @@ fn snapshot_rpc_3b() {
 /// Are the snapshots not too huge? 500 bytes is a generous bound for the operations below.
 #[test]
 fn snapshot_size_3b() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let nservers = 3;
         let cfg = KvConfig::new(nservers, false, MAXRAFTSTATE).await;
         let ck = cfg.make_client(&cfg.all());
@@ -108,13 +109,13 @@ fn snapshot_size_3b() {
 
 #[test]
 fn speed_3b() {
-    sim::run(|| generic_test_speed("3B", MAXRAFTSTATE));
+    raft_lab_tests::run(|| generic_test_speed("3B", MAXRAFTSTATE));
 }
 
 #[test]
 fn snapshot_recover_3b() {
     // Test: restarts, snapshots, one client (3B) ...
-    sim::run(|| {
+    raft_lab_tests::run(|| {
         GenericTest::new("3B", 1, 5)
             .crash()
             .maxraftstate(MAXRAFTSTATE)
@@ -125,7 +126,7 @@ fn snapshot_recover_3b() {
 #[test]
 fn snapshot_recover_many_clients_3b() {
     // Test: restarts, snapshots, many clients (3B) ...
-    sim::run(|| {
+    raft_lab_tests::run(|| {
         GenericTest::new("3B", 20, 5)
             .crash()
             .maxraftstate(MAXRAFTSTATE)
@@ -136,7 +137,7 @@ fn snapshot_recover_many_clients_3b() {
 #[test]
 fn snapshot_unreliable_3b() {
     // Test: unreliable net, snapshots, many clients (3B) ...
-    sim::run(|| {
+    raft_lab_tests::run(|| {
         GenericTest::new("3B", 5, 5)
             .unreliable()
             .maxraftstate(MAXRAFTSTATE)
@@ -147,7 +148,7 @@ fn snapshot_unreliable_3b() {
 #[test]
 fn snapshot_unreliable_recover_3b() {
     // Test: unreliable net, restarts, snapshots, many clients (3B) ...
-    sim::run(|| {
+    raft_lab_tests::run(|| {
         GenericTest::new("3B", 5, 5)
             .unreliable()
             .crash()
@@ -159,7 +160,7 @@ fn snapshot_unreliable_recover_3b() {
 #[test]
 fn snapshot_unreliable_recover_concurrent_partition_3b() {
     // Test: unreliable net, restarts, partitions, snapshots, many clients (3B) ...
-    sim::run(|| {
+    raft_lab_tests::run(|| {
         GenericTest::new("3B", 5, 5)
             .unreliable()
             .crash()
@@ -172,7 +173,7 @@ fn snapshot_unreliable_recover_concurrent_partition_3b() {
 #[test]
 fn snapshot_unreliable_recover_concurrent_partition_linearizable_3b() {
     // Test: unreliable net, restarts, partitions, snapshots, random keys, many clients (3B) ...
-    sim::run(|| {
+    raft_lab_tests::run(|| {
         GenericTest::new("3B", 15, 7)
             .unreliable()
             .crash()

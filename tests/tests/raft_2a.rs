@@ -6,7 +6,7 @@ use std::time::Duration;
 
 #[test]
 fn initial_election_2a() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 3;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2A): initial election");
@@ -36,7 +36,7 @@ fn initial_election_2a() {
 
 #[test]
 fn re_election_2a() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 3;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2A): election after network failure");
@@ -73,7 +73,7 @@ fn re_election_2a() {
 
 #[test]
 fn many_elections_2a() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 7;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2A): multiple elections");

@@ -2,11 +2,12 @@
 
 use madsim::time::sleep;
 use raft_lab_tests::{Cmd, Config, ELECTION_TIMEOUT, rand_int, rand_int31, rand_string};
+use raftapi::Raft as _;
 use std::time::Duration;
 
 #[test]
 fn basic_agree_2b() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 3;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2B): basic agreement");
@@ -25,7 +26,7 @@ fn basic_agree_2b() {
 /// Each command is sent to each peer just once.
 #[test]
 fn rpc_bytes_2b() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 3;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2B): RPC byte count");
@@ -59,7 +60,7 @@ fn rpc_bytes_2b() {
 /// Progressive failure of followers.
 #[test]
 fn follower_failure_2b() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 3;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2B): test progressive failure of followers");
@@ -97,7 +98,7 @@ fn follower_failure_2b() {
 /// Failure of leaders.
 #[test]
 fn leader_failure_2b() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 3;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2B): test failure of leaders");
@@ -135,7 +136,7 @@ fn leader_failure_2b() {
 /// A follower that was cut off catches up after it reconnects.
 #[test]
 fn fail_agree_2b() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 3;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2B): agreement after follower reconnects");
@@ -168,7 +169,7 @@ fn fail_agree_2b() {
 /// No agreement if too many followers disconnect.
 #[test]
 fn fail_no_agree_2b() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 5;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2B): no agreement if too many followers disconnect");
@@ -208,7 +209,7 @@ fn fail_no_agree_2b() {
 
 #[test]
 fn concurrent_starts_2b() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 3;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2B): concurrent Start()s");
@@ -278,7 +279,7 @@ fn concurrent_starts_2b() {
 /// A partitioned leader's uncommitted entries get overwritten when it rejoins.
 #[test]
 fn rejoin_2b() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 3;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2B): rejoin of partitioned leader");
@@ -318,7 +319,7 @@ fn rejoin_2b() {
 /// The leader backs up quickly over incorrect follower logs.
 #[test]
 fn backup_2b() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 5;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2B): leader backs up quickly over incorrect follower logs");
@@ -391,7 +392,7 @@ fn backup_2b() {
 
 #[test]
 fn count_2b() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 3;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2B): RPC counts aren't too high");

@@ -29,7 +29,7 @@ async fn figure8_sleep() {
 
 #[test]
 fn persist1_2c() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 3;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2C): basic persistence");
@@ -77,7 +77,7 @@ fn persist1_2c() {
 
 #[test]
 fn persist2_2c() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 5;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2C): more persistence");
@@ -124,7 +124,7 @@ fn persist2_2c() {
 
 #[test]
 fn persist3_2c() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 3;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2C): partitioned leader and one follower crash, leader restarts");
@@ -158,7 +158,7 @@ fn persist3_2c() {
 /// elected or an old one revived. Old leaders keep uncommitted entries a new leader must overwrite.
 #[test]
 fn figure8_2c() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 5;
         let cfg = Config::new(servers, false, false).await;
         cfg.begin("Test (2C): Figure 8");
@@ -206,7 +206,7 @@ fn figure8_2c() {
 
 #[test]
 fn unreliable_agree_2c() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 5;
         let cfg = Config::new(servers, true, false).await;
         cfg.begin("Test (2C): unreliable agreement");
@@ -236,7 +236,7 @@ fn unreliable_agree_2c() {
 
 #[test]
 fn figure8_unreliable_2c() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 5;
         let cfg = Config::new(servers, true, false).await;
         cfg.begin("Test (2C): Figure 8 (unreliable)");
@@ -404,10 +404,10 @@ async fn internal_churn(unreliable: bool) {
 
 #[test]
 fn reliable_churn_2c() {
-    sim::run(|| internal_churn(false));
+    raft_lab_tests::run(|| internal_churn(false));
 }
 
 #[test]
 fn unreliable_churn_2c() {
-    sim::run(|| internal_churn(true));
+    raft_lab_tests::run(|| internal_churn(true));
 }

@@ -4,6 +4,7 @@
 
 use raft_lab_tests::raft_applier::SNAPSHOT_INTERVAL;
 use raft_lab_tests::{Cmd, Config, MAX_LOG_SIZE, rand_int};
+use raftapi::Raft as _;
 
 /// `SnapShotInterval/2 + rand % SnapShotInterval`: perhaps enough entries for a snapshot.
 fn some_entries() -> u64 {
@@ -76,12 +77,12 @@ async fn snapcommon(name: &str, disconnect: bool, reliable: bool, crash: bool) {
 
 #[test]
 fn snapshot_basic_2d() {
-    sim::run(|| snapcommon("Test (2D): snapshots basic", false, true, false));
+    raft_lab_tests::run(|| snapcommon("Test (2D): snapshots basic", false, true, false));
 }
 
 #[test]
 fn snapshot_install_2d() {
-    sim::run(|| {
+    raft_lab_tests::run(|| {
         snapcommon(
             "Test (2D): install snapshots (disconnect)",
             true,
@@ -93,7 +94,7 @@ fn snapshot_install_2d() {
 
 #[test]
 fn snapshot_install_unreliable_2d() {
-    sim::run(|| {
+    raft_lab_tests::run(|| {
         snapcommon(
             "Test (2D): install snapshots (disconnect+unreliable)",
             true,
@@ -105,12 +106,12 @@ fn snapshot_install_unreliable_2d() {
 
 #[test]
 fn snapshot_install_crash_2d() {
-    sim::run(|| snapcommon("Test (2D): install snapshots (crash)", false, true, true));
+    raft_lab_tests::run(|| snapcommon("Test (2D): install snapshots (crash)", false, true, true));
 }
 
 #[test]
 fn snapshot_install_uncrash_2d() {
-    sim::run(|| {
+    raft_lab_tests::run(|| {
         snapcommon(
             "Test (2D): install snapshots (unreliable+crash)",
             false,
@@ -123,7 +124,7 @@ fn snapshot_install_uncrash_2d() {
 /// Crash and restart all servers: their state must come back from snapshot + log.
 #[test]
 fn snapshot_all_crash_2d() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 3;
         let iters = 5;
         let cfg = Config::new(servers, false, true).await;
@@ -161,7 +162,7 @@ fn snapshot_all_crash_2d() {
 /// A state loaded from a snapshot on restart must survive the next persist (and the next restart).
 #[test]
 fn snapshot_init_2d() {
-    sim::run(|| async {
+    raft_lab_tests::run(|| async {
         let servers = 3;
         let cfg = Config::new(servers, false, true).await;
         cfg.begin("Test (2D): snapshot initialization after crash");

@@ -6,6 +6,7 @@
 use clap::Parser;
 use madsim::time::sleep;
 use raft_lab_tests::{Cmd, Config};
+use raftapi::Raft as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 

@@ -16,11 +16,12 @@
 use clap::builder::TypedValueParser as _;
 use clap::{Parser, ValueEnum};
 use futures::FutureExt;
-use kvraft::{Clerk, KvServer};
-use labrpc::{ClientEnd, Network, Server};
+use labrpc::Network;
 use madsim::time::{Instant, sleep_until};
+use raft_lab_tests::TestedKv;
+use raft_lab_tests::kv_cluster::{KvCluster, KvImpl};
+use raftapi::KvClerk;
 use serde_json::{Value, json};
-use sim::Persister;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -103,53 +104,20 @@ struct Samples {
 /// Appends per key before a client moves to a fresh key, so values (and Get replies) stay small.
 const APPENDS_PER_KEY: u64 = 32;
 
-fn server_name(i: usize) -> String {
-    format!("kv-{i}")
-}
-
-/// A new end on `net` with a random name, connected to server `to` and enabled.
-fn connected_end(net: &Network, to: &str) -> ClientEnd {
-    let name = sim::rng::random_name(20);
-    let end = net.make_end(&name);
-    net.connect(&name, to);
-    net.enable(&name, true);
-    end
-}
-
-/// Starts replica `i` on its own node and registers its services.
-async fn start_replica(net: &Network, sc: Scenario, i: usize) -> Result<KvServer, String> {
-    let node = sim::node::create(&server_name(i));
-    let ends: Vec<ClientEnd> = (0..sc.replicas)
-        .map(|j| connected_end(net, &server_name(j)))
-        .collect();
-    let maxraftstate = sc.maxraftstate;
-    let kv = sim::node::run_on(&node, async move {
-        KvServer::start(ends, i, Persister::new(), maxraftstate)
-    })
-    .await
-    .ok_or_else(|| format!("replica {i}'s node died while starting"))?
-    .map_err(|e| format!("replica {i} did not start: {e}"))?;
-    let mut server = Server::new(node);
-    for service in kv.services() {
-        server.add_service(service);
+/// A clerk of the service under test with an enabled end to every replica.
+fn new_clerk(cluster: &KvCluster<TestedKv>) -> <TestedKv as KvImpl>::Clerk {
+    let (clerk, names) = cluster.make_clerk(false);
+    for name in &names {
+        cluster.net().enable(name, true);
     }
-    net.add_server(&server_name(i), server);
-    Ok(kv)
-}
-
-fn new_clerk(net: &Network, replicas: usize) -> Clerk {
-    Clerk::new(
-        (0..replicas)
-            .map(|j| connected_end(net, &server_name(j)))
-            .collect(),
-    )
+    clerk
 }
 
 /// One client's closed loop: Append then Get on its own key, until the window closes or the clients
 /// together have started `max_ops` operations. Only operations that complete inside the window count.
-async fn client_loop(
+async fn client_loop<C: KvClerk>(
     c: usize,
-    clerk: Clerk,
+    clerk: C,
     deadline: Instant,
     budget: (Arc<AtomicU64>, u64),
     out: Arc<Mutex<Samples>>,
@@ -192,25 +160,27 @@ async fn run_scenario(sc: Scenario, out: Arc<Mutex<Samples>>) {
     let net = Network::new();
     net.set_reliable(sc.network == NetKind::Reliable);
     net.set_long_delays(true);
-    let mut replicas = Vec::new();
+    let cluster = KvCluster::<TestedKv>::new(sc.replicas, sc.maxraftstate, net);
     for i in 0..sc.replicas {
-        match start_replica(&net, sc, i).await {
-            Ok(kv) => replicas.push(kv),
-            Err(e) => {
-                out.lock().unwrap_or_else(|e| e.into_inner()).error = Some(e);
-                return;
-            }
+        if let Err(e) = cluster.start(i).await {
+            out.lock().unwrap_or_else(|e| e.into_inner()).error = Some(e);
+            return;
+        }
+    }
+    for i in 0..sc.replicas {
+        for j in 0..sc.replicas {
+            cluster.set_link(i, j, true);
         }
     }
     let t_start = Instant::now();
-    new_clerk(&net, sc.replicas).put("warmup", "x").await;
+    new_clerk(&cluster).put("warmup", "x").await;
     let t0 = Instant::now();
     out.lock().unwrap_or_else(|e| e.into_inner()).warmup = t0 - t_start;
     let deadline = t0 + sc.duration;
     let started_ops = Arc::new(AtomicU64::new(0));
     let clients: Vec<_> = (0..sc.clients)
         .map(|c| {
-            let clerk = new_clerk(&net, sc.replicas);
+            let clerk = new_clerk(&cluster);
             let budget = (started_ops.clone(), sc.max_ops);
             madsim::task::spawn(client_loop(c, clerk, deadline, budget, out.clone()))
         })
@@ -221,9 +191,7 @@ async fn run_scenario(sc: Scenario, out: Arc<Mutex<Samples>>) {
     }
     out.lock().unwrap_or_else(|e| e.into_inner()).window = Instant::now().min(deadline) - t0;
     // Clients still waiting on an operation are dropped with the runtime.
-    for kv in &replicas {
-        kv.kill();
-    }
+    cluster.kill_all();
 }
 
 /// Operations per virtual second over `window` (none when the window is empty).

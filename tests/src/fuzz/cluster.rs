@@ -3,13 +3,14 @@
 //! every delivered message (labrpc's delivery hook) and every [`SAMPLE`] of virtual time; then the
 //! liveness phase with everything healed.
 
-use super::driver::{FaultDriver, Recorder, leader_at_top_term, lock, role_and_term};
+use super::driver::{FaultDriver, PeerLook, Recorder, lock, note_no_observer};
 use super::schedule::{Action, Schedule};
 use super::timeline::{Timeline, describe};
 use crate::commands::Cmd;
+use crate::kv_cluster::leader_at_top_term;
 use crate::raft_config::Config;
 use labrpc::{Delivery, FaultKnobs};
-use raft::{PeerView, Raft};
+use raftapi::{PeerView, Raft};
 use sim::runner::RunReport;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -60,10 +61,11 @@ impl RunOutcome {
     }
 }
 
-/// Runs `schedule` on its own simulation and reports what happened. Never panics: a panic inside
-/// the simulation (an apply error, the tester's watchdog) is a failure of the outcome.
-pub fn run_schedule(schedule: &Schedule) -> RunOutcome {
-    let state = Arc::new(Mutex::new(State::new(schedule.peers)));
+/// Runs `schedule` on a cluster of `R` on its own simulation and reports what happened. Never
+/// panics: a panic inside the simulation (an apply error, the tester's watchdog) is a failure of the
+/// outcome.
+pub fn run_schedule<R: Raft>(schedule: &Schedule) -> RunOutcome {
+    let state = Arc::new(Mutex::new(State::<R>::new(schedule.peers)));
     let body_state = state.clone();
     let sched = schedule.clone();
     let report = sim::runner::run_seed(schedule.seed, move || async move {
@@ -74,25 +76,26 @@ pub fn run_schedule(schedule: &Schedule) -> RunOutcome {
 }
 
 /// What the driver, the delivery hook and the outcome share.
-struct State {
+struct State<R> {
     /// The peers being observed: live ones only, each registered after its restart was checked.
-    rafts: Vec<Option<Raft>>,
+    rafts: Vec<Option<Arc<R>>>,
     rec: Recorder,
 }
 
-impl State {
+impl<R: Raft> State<R> {
     fn new(n: usize) -> Self {
         State {
-            rafts: vec![None; n],
+            rafts: (0..n).map(|_| None).collect(),
             rec: Recorder::new(n, "peer"),
         }
     }
 
+    /// The views of the live peers that offer one.
     fn views(&self) -> Vec<(usize, PeerView)> {
         self.rafts
             .iter()
             .enumerate()
-            .filter_map(|(p, r)| r.as_ref().map(|r| (p, r.view())))
+            .filter_map(|(p, r)| r.as_ref().and_then(|r| r.observe()).map(|v| (p, v)))
             .collect()
     }
 
@@ -108,23 +111,26 @@ impl State {
 }
 
 /// The fault state the driver keeps: which directed links should be up, and the knobs.
-struct Cluster {
+struct Cluster<R> {
     schedule: Schedule,
-    cfg: Config,
-    state: Arc<Mutex<State>>,
+    cfg: Config<R>,
+    state: Arc<Mutex<State<R>>>,
     /// `up[i][j]`: peer i's end to peer j should be enabled (when both are live).
     up: Vec<Vec<bool>>,
     knobs: FaultKnobs,
     next_command: i64,
 }
 
-async fn drive(schedule: Schedule, state: Arc<Mutex<State>>) {
+async fn drive<R: Raft>(schedule: Schedule, state: Arc<Mutex<State<R>>>) {
     let n = schedule.peers;
-    let cfg = Config::new(n, false, schedule.snapshots).await;
+    let cfg = Config::<R>::new(n, false, schedule.snapshots).await;
     {
         let mut s = lock(&state);
         for p in 0..n {
             s.rafts[p] = cfg.raft(p);
+        }
+        if s.rafts.iter().flatten().any(|r| r.observe().is_none()) {
+            note_no_observer("fuzz_raft");
         }
         s.rec.log(format!(
             "{n} peers up (seed {}, {} applier)",
@@ -157,7 +163,7 @@ async fn drive(schedule: Schedule, state: Arc<Mutex<State>>) {
     cfg.cleanup();
 }
 
-impl FaultDriver for Cluster {
+impl<R: Raft> FaultDriver for Cluster<R> {
     const SAMPLE: Duration = SAMPLE;
 
     fn schedule(&self) -> &Schedule {
@@ -238,8 +244,8 @@ impl FaultDriver for Cluster {
     }
 }
 
-impl Cluster {
-    fn state(&self) -> MutexGuard<'_, State> {
+impl<R: Raft> Cluster<R> {
+    fn state(&self) -> MutexGuard<'_, State<R>> {
         lock(&self.state)
     }
 
@@ -279,10 +285,10 @@ impl Cluster {
     /// Kills peer p if it is live; returns what it was ("leader, term 4").
     fn crash(&mut self, p: usize) -> Option<String> {
         let raft = self.state().rafts[p].take()?;
-        let view = raft.view();
-        self.state().rec.checker.crashed(p, &view);
+        let look = PeerLook::of(raft.as_ref());
+        self.state().rec.crashed(p, &look);
         self.cfg.crash1(p);
-        Some(role_and_term(&view))
+        Some(look.role_and_term())
     }
 
     /// Starts peer p from its persisted state, checks what it came back with, and reconnects it.
@@ -292,26 +298,19 @@ impl Cluster {
             self.state().rec.fail(format!("peer {p} did not start"));
             return "nothing".into();
         };
-        let view = raft.view();
+        let look = PeerLook::of(raft.as_ref());
         {
             let mut s = self.state();
-            if let Err(v) = s.rec.checker.restarted(sim::node::now(), p, &view) {
-                s.rec.fail(v.to_string());
-            }
+            s.rec.restarted(p, &look);
             s.rafts[p] = Some(raft);
         }
         self.apply_links();
-        format!(
-            "term {}, vote {:?}, log to {}",
-            view.term,
-            view.voted_for,
-            super::invariants::last_index(&view)
-        )
+        look.restart_summary()
     }
 
     /// Hands `k` new commands to every live peer that claims to lead; says who took which indexes.
     fn commands(&mut self, k: u8) -> String {
-        let rafts: Vec<(usize, Raft)> = {
+        let rafts: Vec<(usize, Arc<R>)> = {
             let s = self.state();
             s.rafts
                 .iter()

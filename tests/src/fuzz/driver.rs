@@ -7,8 +7,9 @@ use super::invariants::Checker;
 use super::schedule::{Action, Schedule};
 use super::timeline::Timeline;
 use madsim::time::sleep;
-use raft::{PeerView, RoleName};
+use raftapi::{PeerView, Raft, RoleName};
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -48,6 +49,22 @@ impl Recorder {
         if self.failure.is_none() {
             self.log(format!("FAILED: {why}"));
             self.failure = Some(why);
+        }
+    }
+
+    /// Member `p` is about to be killed; `last` is how it looked just before.
+    pub fn crashed(&mut self, p: usize, last: &PeerLook) {
+        if let Some(view) = &last.view {
+            self.checker.crashed(p, view);
+        }
+    }
+
+    /// Member `p` was started again; `first` is how it looked before it handled anything.
+    pub fn restarted(&mut self, p: usize, first: &PeerLook) {
+        if let Some(view) = &first.view
+            && let Err(v) = self.checker.restarted(sim::node::now(), p, view)
+        {
+            self.fail(v.to_string());
         }
     }
 
@@ -128,22 +145,59 @@ pub(crate) trait FaultDriver {
     }
 }
 
-/// The live member that leads at the highest term any live member has, from each live member's
-/// `(index, term, claims to lead)`: (index, term).
-pub(crate) fn leader_at_top_term(states: &[(usize, u64, bool)]) -> Option<(usize, u64)> {
-    let top = states.iter().map(|s| s.1).max()?;
-    states
-        .iter()
-        .find(|s| s.2 && s.1 == top)
-        .map(|s| (s.0, s.1))
+/// How a peer looked at one instant: its view when it offers one, else what the tester sees.
+pub struct PeerLook {
+    pub view: Option<PeerView>,
+    pub term: u64,
+    pub leader: bool,
 }
 
-/// "leader, term 4".
-pub(crate) fn role_and_term(v: &PeerView) -> String {
-    let role = match v.role {
-        RoleName::Leader => "leader",
-        RoleName::Candidate => "candidate",
-        RoleName::Follower => "follower",
-    };
-    format!("{role}, term {}", v.term)
+impl PeerLook {
+    pub fn of(raft: &dyn Raft) -> Self {
+        let (term, leader) = raft.state();
+        PeerLook {
+            view: raft.observe(),
+            term,
+            leader,
+        }
+    }
+
+    /// "leader, term 4".
+    pub fn role_and_term(&self) -> String {
+        let role = match self.view.as_ref().map(|v| v.role) {
+            Some(RoleName::Leader) => "leader",
+            Some(RoleName::Candidate) => "candidate",
+            Some(RoleName::Follower) => "follower",
+            None if self.leader => "leader",
+            None => "not leader",
+        };
+        format!("{role}, term {}", self.term)
+    }
+
+    /// "term 4, vote Some(1), log to 17": what a restarted peer came back with.
+    pub fn restart_summary(&self) -> String {
+        match &self.view {
+            Some(v) => format!(
+                "term {}, vote {:?}, log to {}",
+                v.term,
+                v.voted_for,
+                super::invariants::last_index(v)
+            ),
+            None => format!("term {}", self.term),
+        }
+    }
+}
+
+/// Says once per process that an implementation offers no observer, so the fuzzer checks only what
+/// the tester sees.
+pub(crate) fn note_no_observer(fuzzer: &str) {
+    static SAID: AtomicBool = AtomicBool::new(false);
+    if !SAID.swap(true, Ordering::Relaxed) {
+        eprintln!(
+            "{fuzzer}: the Raft under test offers no observer (raftapi::Raft::observe returns None), \
+             so Raft's internal safety properties (log matching, leader completeness, commit and \
+             apply indexes, persisted terms) are not checked; the fuzzer checks only what the \
+             tester sees: the commands each peer applies, and liveness after healing."
+        );
+    }
 }

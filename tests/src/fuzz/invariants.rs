@@ -7,7 +7,7 @@
 //! only within one instant. State-machine safety for commands (never two different commands applied
 //! at one index) is checked by the tester's appliers, which see the command bytes.
 
-use raft::{PeerView, RoleName};
+use raftapi::{PeerView, RoleName};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;

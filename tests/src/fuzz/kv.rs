@@ -8,15 +8,16 @@
 //! linearizable (an unknown verdict fails) and every Append must have taken effect exactly once.
 
 use super::cluster::RunOutcome;
-use super::driver::{FaultDriver, Recorder, lock, role_and_term};
-use super::kv_cluster::KvCluster;
+use super::driver::{FaultDriver, Recorder, lock, note_no_observer};
+use super::kv_cluster::FuzzKvCluster;
 use super::schedule::{Action, Schedule};
 use super::timeline::describe;
+use crate::kv_cluster::KvImpl;
 use crate::kv_config::now_ns;
 use crate::kv_history;
-use kvraft::Clerk;
+use checker::{History, OpKind, Operation};
 use madsim::time::sleep;
-use sim::linearizability::{History, OpKind, Operation};
+use raftapi::KvClerk;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -58,11 +59,16 @@ pub fn maxraftstate(schedule: &Schedule) -> i64 {
 /// Runs `schedule` against a KV cluster on its own simulation. Never panics: a panic inside the
 /// simulation is a failure of the outcome. `observations` counts the operations in the history.
 pub fn run_schedule(schedule: &Schedule) -> RunOutcome {
+    run_schedule_on::<crate::TestedKv>(schedule)
+}
+
+/// [`run_schedule`] on the service `K`.
+pub fn run_schedule_on<K: KvImpl>(schedule: &Schedule) -> RunOutcome {
     let report = Arc::new(Mutex::new(Recorder::new(schedule.peers, "server")));
     let history = History::new();
     let (body_report, body_history, sched) = (report.clone(), history.clone(), schedule.clone());
     let run = sim::runner::run_seed(schedule.seed, move || async move {
-        drive(sched, body_report, body_history).await;
+        drive::<K>(sched, body_report, body_history).await;
     });
     RunOutcome::of_run(&lock(&report), &run, history.len() as u64)
 }
@@ -120,7 +126,7 @@ impl Op {
     }
 
     /// Runs the operation through `clerk` and records it in `history` as client `cli`'s.
-    async fn run(&self, clerk: &Clerk, history: &History, cli: u64) -> String {
+    async fn run<C: KvClerk>(&self, clerk: &C, history: &History, cli: u64) -> String {
         let call = now_ns();
         let output = match self.kind {
             OpKind::Get => clerk.get(&self.key).await,
@@ -146,7 +152,7 @@ impl Op {
 
 /// A client: one operation at a time, a short random pause before each unless a burst is queued,
 /// until told to stop. The operation in flight when it is stopped still finishes.
-async fn client(cli: usize, clerk: Clerk, slot: Arc<Slot>, history: History) {
+async fn client<C: KvClerk>(cli: usize, clerk: C, slot: Arc<Slot>, history: History) {
     let mut n = 0;
     while !slot.stop.load(Ordering::SeqCst) {
         let burst = slot
@@ -171,20 +177,23 @@ async fn client(cli: usize, clerk: Clerk, slot: Arc<Slot>, history: History) {
 
 // ---- the driver -------------------------------------------------------------------------------
 
-struct Driver {
+struct Driver<K: KvImpl> {
     schedule: Schedule,
-    cluster: KvCluster,
+    cluster: FuzzKvCluster<K>,
     report: Arc<Mutex<Recorder>>,
     history: History,
     slots: Vec<Arc<Slot>>,
 }
 
-async fn drive(schedule: Schedule, report: Arc<Mutex<Recorder>>, history: History) {
+async fn drive<K: KvImpl>(schedule: Schedule, report: Arc<Mutex<Recorder>>, history: History) {
     let n = schedule.peers;
-    let cluster = match KvCluster::new(n, maxraftstate(&schedule)).await {
+    let cluster = match FuzzKvCluster::<K>::new(n, maxraftstate(&schedule)).await {
         Ok(c) => c,
         Err(e) => return lock(&report).fail(e),
     };
+    if !cluster.observable() {
+        note_no_observer("fuzz_kv");
+    }
     let ncli = clients(&schedule);
     lock(&report).log(format!(
         "{n} servers up (seed {}, maxraftstate {}), {ncli} clients on keys k0..k{}",
@@ -212,7 +221,7 @@ async fn drive(schedule: Schedule, report: Arc<Mutex<Recorder>>, history: Histor
     d.cluster.shutdown();
 }
 
-impl FaultDriver for Driver {
+impl<K: KvImpl> FaultDriver for Driver<K> {
     const SAMPLE: Duration = SAMPLE;
 
     fn schedule(&self) -> &Schedule {
@@ -288,7 +297,7 @@ impl FaultDriver for Driver {
     }
 }
 
-impl Driver {
+impl<K: KvImpl> Driver<K> {
     fn report(&self) -> MutexGuard<'_, Recorder> {
         lock(&self.report)
     }
@@ -300,31 +309,22 @@ impl Driver {
     /// Kills server p if it is live; returns what it was ("leader, term 4").
     fn crash(&mut self, p: usize) -> Option<String> {
         let last = self.cluster.crash(p)?;
-        self.report().checker.crashed(p, &last);
-        Some(role_and_term(&last))
+        self.report().crashed(p, &last);
+        Some(last.role_and_term())
     }
 
     /// Starts server p from its persisted state, checks what Raft came back with, reconnects it.
     async fn restart(&mut self, p: usize) -> String {
         let first = match self.cluster.start(p).await {
-            Ok(view) => view,
+            Ok(look) => look,
             Err(e) => {
                 self.report().fail(e);
                 return "nothing".into();
             }
         };
-        {
-            let mut r = self.report();
-            if let Err(v) = r.checker.restarted(sim::node::now(), p, &first) {
-                r.fail(v.to_string());
-            }
-        }
+        self.report().restarted(p, &first);
         self.cluster.apply_links();
-        format!(
-            "term {}, log to {}",
-            first.term,
-            super::invariants::last_index(&first)
-        )
+        first.restart_summary()
     }
 
     /// Heals everything and stops the clients; the operations in flight must then return and a

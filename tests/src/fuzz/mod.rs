@@ -26,8 +26,13 @@ pub mod replay;
 pub mod schedule;
 pub mod timeline;
 
-pub use cluster::{RunOutcome, run_schedule};
+pub use cluster::RunOutcome;
 pub use schedule::Schedule;
+
+/// Runs one schedule on a cluster of the Raft under test (see [`cluster::run_schedule`]).
+pub fn run_schedule(schedule: &Schedule) -> RunOutcome {
+    cluster::run_schedule::<crate::TestedRaft>(schedule)
+}
 
 use proptest::strategy::Strategy;
 use proptest::test_runner::{

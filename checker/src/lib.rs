@@ -1,4 +1,4 @@
-//! A linearizability checker for the KV service's histories (LAB-TESTS §5), in the manner of
+//! A linearizability checker for key/value histories (LAB-TESTS §5), in the manner of
 //! porcupine.
 //!
 //! - [`history`]: [`Operation`], the shared [`History`] tests record into, and its JSON form.

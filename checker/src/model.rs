@@ -388,7 +388,7 @@ impl PendingReads {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linearizability::Operation;
+    use crate::Operation;
 
     #[test]
     fn equal_texts_are_one_state_however_they_are_reached() {

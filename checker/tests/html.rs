@@ -1,6 +1,6 @@
 //! The HTML visualization of checked histories.
 
-use sim::linearizability::{
+use checker::{
     Budget, CheckResult, History, Operation, check, html_path, render_html, write_html,
     write_html_temp,
 };

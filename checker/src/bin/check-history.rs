@@ -7,8 +7,8 @@
 //! - 1: not linearizable (the reason, and the path of an HTML visualization);
 //! - 2: bad usage or input, or the search budget ran out (a one-line reason on stderr).
 
+use checker::{Budget, CheckResult, History, check, html_path, write_html};
 use clap::Parser;
-use sim::linearizability::{Budget, CheckResult, History, check, html_path, write_html};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,8 +1,8 @@
 //! The linearizability checker on hand-made and generated histories.
 
+use checker::{Budget, CheckResult, History, KeyVerdict, Operation, check, check_ops};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sim::linearizability::{Budget, CheckResult, History, KeyVerdict, Operation, check, check_ops};
 
 fn verdict(ops: Vec<Operation>) -> CheckResult {
     check(&History::from_ops(ops), Budget::DEFAULT)
@@ -329,7 +329,7 @@ fn corrupted_random_history_is_illegal() {
     let mut ops = random_history(&mut rng, 15, 1, 100, &[]);
     let victim = ops
         .iter()
-        .rposition(|o| o.input.op == sim::linearizability::OpKind::Get && !o.output.is_empty())
+        .rposition(|o| o.input.op == checker::OpKind::Get && !o.output.is_empty())
         .unwrap();
     ops[victim].output.push('!');
     assert_eq!(illegal_key(&check_ops(&ops, Budget::DEFAULT)), "0");
@@ -349,9 +349,7 @@ fn brute_force(ops: &[Operation]) -> bool {
             if blocked {
                 continue;
             }
-            if let Some(next) =
-                sim::linearizability::model::step(&state, &ops[i].input, &ops[i].output)
-            {
+            if let Some(next) = checker::model::step(&state, &ops[i].input, &ops[i].output) {
                 done[i] = true;
                 if go(ops, done, next) {
                     return true;
@@ -369,7 +367,7 @@ fn brute_force(ops: &[Operation]) -> bool {
 fn valid_prefix(ops: &[Operation], prefix: &[usize]) -> bool {
     let mut state = String::new();
     for (i, &p) in prefix.iter().enumerate() {
-        match sim::linearizability::model::step(&state, &ops[p].input, &ops[p].output) {
+        match checker::model::step(&state, &ops[p].input, &ops[p].output) {
             Some(next) => state = next,
             None => return false,
         }
@@ -399,7 +397,7 @@ fn agrees_with_brute_force_on_small_histories() {
         }
         if rng.gen_bool(0.8) {
             let gets: Vec<usize> = (0..ops.len())
-                .filter(|&i| ops[i].input.op == sim::linearizability::OpKind::Get)
+                .filter(|&i| ops[i].input.op == checker::OpKind::Get)
                 .collect();
             if !gets.is_empty() {
                 let g = gets[rng.gen_range(0..gets.len())];

@@ -1,0 +1,14 @@
+//! The implementations under test: the one place that names them.
+//!
+//! Every tester, suite, fuzzer, the demo and the benchmarks run the types named here, through the
+//! contract of the `raftapi` crate, and nothing else in the testers names an implementation. To test
+//! another Raft, point `Raft` at its type (it implements `raftapi::Raft`) and add its crate to this
+//! crate's `Cargo.toml`; the reference KV service then runs on top of it too. The README's
+//! "Testing your own Raft" walks through it.
+
+/// The Raft peer.
+pub type Raft = raft::Raft;
+
+/// The 2023 key/value service's replica, on [`Raft`], and its clerk.
+pub type KvServer = kvraft::KvServer<Raft>;
+pub type KvClerk = kvraft::Clerk;
