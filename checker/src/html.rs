@@ -1,4 +1,4 @@
-//! A self-contained HTML page showing a checked history (LAB-TESTS §5, "Visualization").
+//! A self-contained HTML page showing a checked history (docs/lab-tests-2023.md §5, "Visualization").
 //!
 //! One section per key, one lane per client, each operation a box from its call to its return.
 //! Time is compressed: every distinct call or return instant of a key is one column, so short

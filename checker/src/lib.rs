@@ -1,4 +1,4 @@
-//! A linearizability checker for key/value histories (LAB-TESTS §5), in the manner of
+//! A linearizability checker for key/value histories (docs/lab-tests-2023.md §5), in the manner of
 //! porcupine.
 //!
 //! - [`history`]: [`Operation`], the shared [`History`] tests record into, and its JSON form.

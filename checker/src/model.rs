@@ -1,4 +1,4 @@
-//! The KV model of LAB-TESTS §5, per key: the state is the key's value, starting at "".
+//! The KV model of docs/lab-tests-2023.md §5, per key: the state is the key's value, starting at "".
 //! - a get is legal only when its output equals the state, and leaves it unchanged;
 //! - a put is always legal and sets the state to its value;
 //! - an append is always legal and sets the state to state + value.

@@ -1,4 +1,4 @@
-//! A client end and the life of one call through the fault model (LAB-TESTS §1).
+//! A client end and the life of one call through the fault model (docs/lab-tests-2023.md §1).
 
 use crate::codec;
 use crate::error::{Result, RpcError};

@@ -5,7 +5,8 @@ use std::fmt;
 /// Why a call failed. Every failure is a value; the caller sees `Err`, never a panic or a hang.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RpcError {
-    /// The end is disabled or unconnected, or its server does not exist (LAB-TESTS §1 case (b)).
+    /// The end is disabled or unconnected, or its server does not exist (docs/lab-tests-2023.md §1 case
+    /// (b)).
     Unreachable,
     /// The request or the reply was dropped by the unreliable network.
     Dropped,

@@ -1,4 +1,4 @@
-//! The random draws of the lab's fault model (LAB-TESTS §1), all from madsim's seeded RNG.
+//! The random draws of the lab's fault model (docs/lab-tests-2023.md §1), all from madsim's seeded RNG.
 
 use madsim::rand::{Rng, thread_rng};
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! Fault knobs finer than the lab's reliable/unreliable pair, and a hook that sees every delivered
-//! request, for fuzzers. Neither is set by default, so the lab's fault model (LAB-TESTS §1) and its
-//! random draws are exactly as without them.
+//! request, for fuzzers. Neither is set by default, so the lab's fault model (docs/lab-tests-2023.md
+//! §1) and its random draws are exactly as without them.
 
 use madsim::rand::{Rng, thread_rng};
 use std::fmt;

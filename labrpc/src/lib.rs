@@ -4,7 +4,7 @@
 //! connected to a server name; a server hosts [`Service`]s with typed methods whose handlers run as
 //! tasks on the server's madsim node. Arguments and replies travel bincode-encoded, so bytes are
 //! counted and a bad payload is a [`RpcError::Codec`]. Delays, drops and reordering follow the lab's
-//! fault model (LAB-TESTS §1) exactly, with every random draw from the simulation's seed.
+//! fault model (docs/lab-tests-2023.md §1) exactly, with every random draw from the simulation's seed.
 //!
 //! Traces: each fault (request or reply dropped, reply delayed, dead call, unreachable) is a `debug`
 //! event with `topic = "net"`, `end`, `server` and `method`; successful deliveries are `trace` only.

@@ -1,6 +1,6 @@
-//! Calls whose server goes away while they wait (LAB-TESTS §1 steps 4 and 5): deleted, replaced,
-//! cut off by disabling the end, or killed with its node. The call fails with `ServerGone` within
-//! one 100 ms check, and the late reply is never delivered.
+//! Calls whose server goes away while they wait (docs/lab-tests-2023.md §1 steps 4 and 5): deleted,
+//! replaced, cut off by disabling the end, or killed with its node. The call fails with `ServerGone`
+//! within one 100 ms check, and the late reply is never delivered.
 
 mod common;
 

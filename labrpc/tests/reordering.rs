@@ -1,4 +1,4 @@
-//! Long reordering (LAB-TESTS §1 step 7): two replies in three (600/900) are held back
+//! Long reordering (docs/lab-tests-2023.md §1 step 7): two replies in three (600/900) are held back
 //! 200 + U{0..U{0..1999}} ms, i.e. 200..=2199 ms skewed short (mean about 700 ms).
 
 mod common;

@@ -1,5 +1,6 @@
-//! Case (b) of LAB-TESTS §1: a disabled or unconnected end, or a missing server. The handler never
-//! runs; the call fails with `Unreachable` after U{0..99} ms, or U{0..6999} ms with long delays on.
+//! Case (b) of docs/lab-tests-2023.md §1: a disabled or unconnected end, or a missing server. The
+//! handler never runs; the call fails with `Unreachable` after U{0..99} ms, or U{0..6999} ms with long
+//! delays on.
 
 mod common;
 

@@ -1,5 +1,5 @@
-//! An unreliable network (LAB-TESTS §1 steps 1, 2 and 6): each request waits U{0..26} ms, then is
-//! dropped with p = 0.1 before its handler runs; a reply is dropped with p = 0.1 after it ran.
+//! An unreliable network (docs/lab-tests-2023.md §1 steps 1, 2 and 6): each request waits U{0..26} ms,
+//! then is dropped with p = 0.1 before its handler runs; a reply is dropped with p = 0.1 after it ran.
 
 mod common;
 

@@ -1,6 +1,6 @@
-//! What the lab's testers give a (re)started server or a new clerk: a fresh client end to every
-//! server, each under a new random 20-character name (LAB-TESTS §1), and for a server a copy of what
-//! its previous incarnation persisted.
+//! What the lab's testers give a (re)started server or a new clerk: a fresh client end to every server,
+//! each under a new random 20-character name (docs/lab-tests-2023.md §1), and for a server a copy of
+//! what its previous incarnation persisted.
 
 use labrpc::{ClientEnd, Network};
 use raftapi::Persister;

@@ -1,5 +1,5 @@
-//! checkClntAppends (LAB-TESTS §4, step 6): each "x clnt j y" for j < count appears in a value
-//! exactly once, and in increasing order of j.
+//! checkClntAppends (docs/lab-tests-2023.md §4, step 6): each "x clnt j y" for j < count appears in a
+//! value exactly once, and in increasing order of j.
 //!
 //! The Go tester searches the value twice per element (first and last index), which is quadratic in
 //! the number of appends; a client of a five-second round appends thousands. This finds every

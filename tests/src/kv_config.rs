@@ -1,7 +1,7 @@
-//! The KV tester's config (LAB-TESTS §4, the Go kvraft `config`): n KV replicas, each on its own madsim
-//! node, on one labrpc network with long delays off; shutdown/restart with persister copies; the KV
-//! tester's per-link connectivity; clerks with their own ends; the counting op wrappers; and the
-//! virtual-time limit of 120 s per test, enforced while the test runs.
+//! The KV tester's config (docs/lab-tests-2023.md §4, the Go kvraft `config`): n KV replicas, each on
+//! its own madsim node, on one labrpc network with long delays off; shutdown/restart with persister
+//! copies; the KV tester's per-link connectivity; clerks with their own ends; the counting op wrappers;
+//! and the virtual-time limit of 120 s per test, enforced while the test runs.
 
 use crate::kv_cluster::{KvCluster, KvImpl};
 use crate::kv_history;

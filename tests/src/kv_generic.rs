@@ -1,5 +1,6 @@
-//! The KV lab's generic flows (LAB-TESTS §4): GenericTest with its three rounds of clients,
-//! partitions and restarts, GenericTestSpeed, and the append checks they and the other tests share.
+//! The KV lab's generic flows (docs/lab-tests-2023.md §4): GenericTest with its three rounds of
+//! clients, partitions and restarts, GenericTestSpeed, and the append checks they and the other tests
+//! share.
 
 use crate::TestedKv;
 use crate::kv_appends::clnt_appends_error;

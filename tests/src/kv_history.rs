@@ -1,6 +1,6 @@
-//! The end of a KV test's history: the linearizability check (LAB-TESTS §0 and §5) and the files a
-//! reader needs to see why a history failed — the checker's JSON (replayable with the check-history
-//! command) and, for a non-linearizable history, its HTML visualization.
+//! The end of a KV test's history: the linearizability check (docs/lab-tests-2023.md §0 and §5) and the
+//! files a reader needs to see why a history failed — the checker's JSON (replayable with the
+//! check-history command) and, for a non-linearizable history, its HTML visualization.
 //!
 //! `RAFT_LAB_DUMP_HISTORY=<dir>` writes every checked history's JSON into `<dir>`, pass or fail; a
 //! failing test writes its files there too, or into the system's temporary directory.

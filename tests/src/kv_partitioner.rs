@@ -1,6 +1,6 @@
-//! The KV tester's partitioner (LAB-TESTS §4): until told to stop, it splits the servers into two
-//! random groups (either may be empty), applies the partition, and waits an election timeout plus up
-//! to 199 ms.
+//! The KV tester's partitioner (docs/lab-tests-2023.md §4): until told to stop, it splits the servers
+//! into two random groups (either may be empty), applies the partition, and waits an election timeout
+//! plus up to 199 ms.
 
 use crate::kv_cluster::KvImpl;
 use crate::kv_config::{ELECTION_TIMEOUT, KvConfig};

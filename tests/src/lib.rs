@@ -6,10 +6,10 @@
 //! - [`run()`]: runs a test for the seeds asked for and prints the replay command of a failure.
 //! - [`commands`]: the tester's commands (ints and strings) and the bytes Raft carries.
 //! - [`raft_applier`]: what every peer applied, the apply checks, and the snapshot applier.
-//! - [`raft_config`]: the Raft tester config of LAB-TESTS §2.
+//! - [`raft_config`]: the Raft tester config of docs/lab-tests-2023.md §2.
 //! - [`kv_cluster`]: the replicas of a KV service, for every KV tester.
 //! - [`kv_config`], [`kv_generic`], [`kv_partitioner`], [`kv_history`], [`kv_appends`]: the KV tester
-//!   of LAB-TESTS §4.
+//!   of docs/lab-tests-2023.md §4.
 //! - [`fuzz`]: the fault-schedule fuzzers.
 
 pub mod commands;

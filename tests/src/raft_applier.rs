@@ -1,4 +1,4 @@
-//! The tester's view of what every peer applied, and the two appliers of LAB-TESTS §2:
+//! The tester's view of what every peer applied, and the two appliers of docs/lab-tests-2023.md §2:
 //! `applier` (2A–2C) checks each applied command against every other peer's log and for order;
 //! `applierSnap` (2D) also takes a snapshot every [`SNAPSHOT_INTERVAL`] entries and checks the
 //! snapshots Raft delivers.
@@ -174,7 +174,8 @@ pub fn decode_snapshot(data: &[u8]) -> Result<(u64, Vec<Option<Cmd>>), String> {
     bincode::deserialize(data).map_err(|e| e.to_string())
 }
 
-/// Records the error, then fails the run (LAB-TESTS §0: the test it happens in fails, with its seed).
+/// Records the error, then fails the run (docs/lab-tests-2023.md §0: the test it happens in fails, with
+/// its seed).
 fn fail(log: &SharedApplyLog, i: usize, msg: String) -> ! {
     lock(log).record_error(i, &msg);
     tracing::error!(topic = "test", server = i, error = %msg, "apply error");

@@ -1,6 +1,7 @@
-//! The Raft tester's config (LAB-TESTS §2, the Go `config`): a cluster of n Raft peers, each on its own
-//! madsim node, on one labrpc network; crash/restart with persister copies; all-or-nothing
-//! connectivity; and the checks the lab tests are written in. Every time bound is virtual time.
+//! The Raft tester's config (docs/lab-tests-2023.md §2, the Go `config`): a cluster of n Raft peers,
+//! each on its own madsim node, on one labrpc network; crash/restart with persister copies;
+//! all-or-nothing connectivity; and the checks the lab tests are written in. Every time bound is
+//! virtual time.
 
 use crate::commands::Cmd;
 use crate::fresh;

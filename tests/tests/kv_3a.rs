@@ -1,5 +1,5 @@
-//! Lab 3A: a fault-tolerant KV service without snapshots (LAB-TESTS §4, the 14 3A tests). Every
-//! generic test's history is checked for linearizability; a check that runs out of budget fails.
+//! Lab 3A: a fault-tolerant KV service without snapshots (docs/lab-tests-2023.md §4, the 14 3A tests).
+//! Every generic test's history is checked for linearizability; a check that runs out of budget fails.
 
 use madsim::time::{Instant, sleep, timeout};
 use raft_lab_tests::KvConfig;
@@ -131,8 +131,8 @@ fn one_partition_3a() {
 
         sleep(ELECTION_TIMEOUT).await;
 
-        // The Put must finish within 3 s more; unlike the Go test, so must the Get (LAB-TESTS §0),
-        // within the same window.
+        // The Put must finish within 3 s more; unlike the Go test, so must the Get
+        // (docs/lab-tests-2023.md §0), within the same window.
         let window = Duration::from_millis(30 * 100);
         let deadline = Instant::now() + window;
         match timeout(window, put15).await {

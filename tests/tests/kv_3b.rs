@@ -1,5 +1,5 @@
-//! Lab 3B: the KV service with snapshots bounded by maxraftstate (LAB-TESTS §4, the 9 3B tests).
-//! Every test prints the largest persisted Raft state it saw as a multiple of maxraftstate.
+//! Lab 3B: the KV service with snapshots bounded by maxraftstate (docs/lab-tests-2023.md §4, the 9 3B
+//! tests). Every test prints the largest persisted Raft state it saw as a multiple of maxraftstate.
 
 use madsim::time::sleep;
 use raft_lab_tests::KvConfig;

@@ -1,4 +1,5 @@
-//! Lab 2A: leader election (LAB-TESTS §3, InitialElection2A, ReElection2A, ManyElections2A).
+//! Lab 2A: leader election (docs/lab-tests-2023.md §3, InitialElection2A, ReElection2A,
+//! ManyElections2A).
 
 use madsim::time::sleep;
 use raft_lab_tests::{Config, ELECTION_TIMEOUT};

@@ -1,4 +1,5 @@
-//! Lab 2B: log replication (LAB-TESTS §3, BasicAgree2B … Count2B), step for step and bound for bound.
+//! Lab 2B: log replication (docs/lab-tests-2023.md §3, BasicAgree2B … Count2B), step for step and bound
+//! for bound.
 
 use madsim::time::sleep;
 use raft_lab_tests::{Cmd, Config, ELECTION_TIMEOUT, rand_int, rand_int31, rand_string};

@@ -1,5 +1,5 @@
-//! Lab 2C: persistence (LAB-TESTS §3, Persist12C … UnreliableChurn2C), step for step and bound for
-//! bound.
+//! Lab 2C: persistence (docs/lab-tests-2023.md §3, Persist12C … UnreliableChurn2C), step for step and
+//! bound for bound.
 
 use madsim::time::sleep;
 use raft_lab_tests::{Cmd, Config, ELECTION_TIMEOUT, rand_int};

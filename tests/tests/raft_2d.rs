@@ -1,6 +1,6 @@
-//! Lab 2D: snapshots and InstallSnapshot (LAB-TESTS §3, SnapshotBasic2D … SnapshotInit2D), step for
-//! step and bound for bound. Every config here runs the snapshot applier, which snapshots every 10
-//! entries.
+//! Lab 2D: snapshots and InstallSnapshot (docs/lab-tests-2023.md §3, SnapshotBasic2D … SnapshotInit2D),
+//! step for step and bound for bound. Every config here runs the snapshot applier, which snapshots
+//! every 10 entries.
 
 use raft_lab_tests::raft_applier::SNAPSHOT_INTERVAL;
 use raft_lab_tests::{Cmd, Config, MAX_LOG_SIZE, rand_int};

@@ -1,5 +1,5 @@
 //! `check-history [--budget N] [--html PATH] FILE`: checks a recorded KV history for
-//! linearizability (LAB-TESTS §5).
+//! linearizability (docs/lab-tests-2023.md §5).
 //!
 //! FILE is a JSON array of `{"client", "call", "return", "op", "key", "value", "output"}` objects
 //! (times in ns; op is "get", "put" or "append"). Exit status:

@@ -1,7 +1,7 @@
-//! The real-time cost of the MIT 6.5840 Go suites, our comparison anchor (LAB-TESTS §6): column A
-//! (dstest, 50 runs, 2023 test set) for Raft and column D (dstest, 40 runs) for kvraft, in seconds
-//! per test. Our tests are the Go names in snake case, so names are matched after dropping case and
-//! underscores (`Persist12C` ~ `persist1_2c`).
+//! The real-time cost of the MIT 6.5840 Go suites, our comparison anchor (docs/lab-tests-2023.md §6):
+//! column A (dstest, 50 runs, 2023 test set) for Raft and column D (dstest, 40 runs) for kvraft, in
+//! seconds per test. Our tests are the Go names in snake case, so names are matched after dropping case
+//! and underscores (`Persist12C` ~ `persist1_2c`).
 
 /// (Go test name without the `Test` prefix, seconds).
 const RAFT_A: &[(&str, f64)] = &[

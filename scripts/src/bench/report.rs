@@ -273,7 +273,8 @@ impl Report {
              tester's counts (its `Passed` lines). *events* are trace events (sim::trace) of the \
              first seed's run, counted in a separate run of that seed (same trace digest), and \
              *events/wall s* divides them by that seed's timed wall time. *Go s* is the Go suite's \
-             real time, column A (Raft) or D (kvraft) of LAB-TESTS §6; *Go ÷ ours* = Go s ÷ wall s.\n\n",
+             real time, column A (Raft) or D (kvraft) of docs/lab-tests-2023.md §6; \
+             *Go ÷ ours* = Go s ÷ wall s.\n\n",
         );
         md.push_str(&self.suite_table().markdown());
         md.push_str("\n### Targets\n\n");
