@@ -39,7 +39,7 @@ impl Activity {
     pub(crate) fn record(&self, id: Option<NodeId>, t_ns: u64, meta: &'static Metadata<'static>) {
         let mut nodes = self.lock();
         let node = nodes.entry(id).or_insert_with(|| NodeActivity {
-            name: "main".into(),
+            name: crate::trace::MAIN_NODE.into(),
             last_event_ns: None,
             last_event: None,
         });

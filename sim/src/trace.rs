@@ -30,6 +30,9 @@ use tracing_subscriber::{EnvFilter, Layer, Registry};
 /// they say nothing about the code under test.
 const SIMULATOR_CRATE_PREFIX: &str = "madsim";
 
+/// The name events outside any created node are stamped with: the test body's own.
+pub const MAIN_NODE: &str = "main";
+
 /// Environment variable naming a file to receive the JSON-lines trace.
 pub const TRACE_FILE_ENV: &str = "RAFT_LAB_TRACE";
 
@@ -243,7 +246,7 @@ fn with_node_name<T>(id: Option<NodeId>, f: impl FnOnce(&str) -> T) -> T {
     NODE_NAMES.with(|names| {
         let names = names.borrow();
         f(id.and_then(|id| names.get(&id))
-            .map_or("main", String::as_str))
+            .map_or(MAIN_NODE, String::as_str))
     })
 }
 
