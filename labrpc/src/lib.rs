@@ -21,6 +21,6 @@ mod service;
 pub use end::ClientEnd;
 pub use error::{Result, RpcError};
 pub use knobs::{Delivery, DeliveryHook, FaultKnobs, KnobError};
-pub use network::Network;
+pub use network::{Network, Unanswered};
 pub use server::Server;
 pub use service::Service;

@@ -3,8 +3,34 @@
 use crate::end::ClientEnd;
 use crate::knobs::{DeliveryHook, FaultKnobs, KnobError};
 use crate::server::Server;
+use madsim::time::Instant;
 use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// Calls to one method of one server whose handlers have not replied (see [`Network::unanswered`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unanswered {
+    pub server: String,
+    pub method: String,
+    pub calls: usize,
+    /// How long the oldest of them has been running.
+    pub oldest: Duration,
+}
+
+impl fmt::Display for Unanswered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {} call(s) unanswered, the oldest for {:.3}s",
+            self.server,
+            self.method,
+            self.calls,
+            self.oldest.as_secs_f64()
+        )
+    }
+}
 
 /// The simulated network. Cloning shares it.
 #[derive(Clone)]
@@ -162,6 +188,39 @@ impl Network {
     /// Calls handled by the server object now registered under `server` (0 if there is none).
     pub fn rpc_count(&self, server: &str) -> u64 {
         self.lock().servers.get(server).map_or(0, |s| s.count())
+    }
+
+    /// Handlers that have been running for at least `min_age` without replying, grouped by server
+    /// and method, by server name then method. A handler that never replies is a bug of the service
+    /// (its callers wait, or retry, forever); testers name these in their failure messages.
+    pub fn unanswered(&self, min_age: Duration) -> Vec<Unanswered> {
+        let servers: Vec<(String, Arc<Server>)> = self
+            .lock()
+            .servers
+            .iter()
+            .map(|(name, s)| (name.clone(), s.clone()))
+            .collect();
+        let now = Instant::now();
+        let mut out = Vec::new();
+        for (server, s) in servers {
+            let mut by_method: BTreeMap<String, Unanswered> = BTreeMap::new();
+            for (method, started) in s.running() {
+                let age = now - started;
+                if age < min_age {
+                    continue;
+                }
+                let entry = by_method.entry(method.clone()).or_insert(Unanswered {
+                    server: server.clone(),
+                    method,
+                    calls: 0,
+                    oldest: age,
+                });
+                entry.calls += 1;
+                entry.oldest = entry.oldest.max(age);
+            }
+            out.extend(by_method.into_values());
+        }
+        out
     }
 
     /// Every call ever made on this network, including calls on disabled ends.
