@@ -3,6 +3,7 @@
 //! copies; the KV tester's per-link connectivity; clerks with their own ends; the counting op wrappers;
 //! and the virtual-time limit of 120 s per test, enforced while the test runs.
 
+use crate::diagnosis::unanswered_note;
 use crate::kv_cluster::{KvCluster, KvImpl};
 use crate::kv_history;
 use checker::{History, Operation};
@@ -440,7 +441,7 @@ impl<K: KvImpl> KvConfig<K> {
         if let Some((history, label)) = registered {
             kv_history::dump_on_failure(&history, &label);
         }
-        panic!("{message}");
+        panic!("{message}{}", unanswered_note(self.net()));
     }
 
     fn finished(&self) -> bool {

@@ -13,6 +13,7 @@
 //! - [`fuzz`]: the fault-schedule fuzzers.
 
 pub mod commands;
+pub mod diagnosis;
 pub mod fresh;
 pub mod fuzz;
 pub mod kv_appends;

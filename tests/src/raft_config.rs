@@ -4,6 +4,7 @@
 //! virtual time.
 
 use crate::commands::Cmd;
+use crate::diagnosis::unanswered_note;
 use crate::fresh;
 use crate::raft_applier::{self, ApplyLog, SharedApplyLog};
 use futures::channel::mpsc;
@@ -315,7 +316,7 @@ impl<R: Raft> Config<R> {
                 return ls[0];
             }
         }
-        panic!("expected one leader, got none");
+        self.fail("expected one leader, got none");
     }
 
     /// checkTerms: every connected peer reports the same term; `None` when none is connected.
@@ -371,7 +372,9 @@ impl<R: Raft> Config<R> {
             }
         }
         let (nd, cmd) = self.n_committed(index);
-        assert!(nd >= n, "only {nd} decided for index {index}; wanted {n}");
+        if nd < n {
+            self.fail(&format!("only {nd} decided for index {index}; wanted {n}"));
+        }
         cmd
     }
 
@@ -414,12 +417,13 @@ impl<R: Raft> Config<R> {
                 }
                 sleep(Duration::from_millis(20)).await;
             }
-            assert!(retry, "one({cmd}) failed to reach agreement");
+            if !retry {
+                self.fail(&format!("one({cmd}) failed to reach agreement"));
+            }
         }
-        assert!(
-            self.finished(),
-            "one({cmd}) failed to reach agreement within 10 s"
-        );
+        if !self.finished() {
+            self.fail(&format!("one({cmd}) failed to reach agreement within 10 s"));
+        }
         0
     }
 
@@ -464,6 +468,11 @@ impl<R: Raft> Config<R> {
 
     fn finished(&self) -> bool {
         self.inner.finished.load(Ordering::SeqCst)
+    }
+
+    /// Fails the test with `message`, naming any RPC handler that has not replied.
+    pub fn fail(&self, message: &str) -> ! {
+        panic!("{message}{}", unanswered_note(&self.inner.net));
     }
 
     fn check_timeout(&self) {
