@@ -12,6 +12,7 @@ pub mod progress;
 pub mod run;
 pub mod select;
 pub mod shard;
+pub mod skeleton;
 pub mod stats;
 pub mod targets;
 pub mod trace_file;
