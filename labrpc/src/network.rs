@@ -110,6 +110,16 @@ impl Network {
         self.lock().long_delays = yes;
     }
 
+    /// Whether calls are reliable (no drops or short delays), as `set_reliable` last set it.
+    pub fn is_reliable(&self) -> bool {
+        self.lock().reliable
+    }
+
+    /// Whether calls to dead servers take long delays, as `set_long_delays` last set it.
+    pub fn is_long_delays(&self) -> bool {
+        self.lock().long_delays
+    }
+
     /// Sets fault knobs that replace the reliable/unreliable steps for calls made from now on
     /// (`None`: back to the lab's model). Invalid knobs are an error and change nothing.
     pub fn set_fault_knobs(&self, knobs: Option<FaultKnobs>) -> Result<(), KnobError> {

@@ -11,9 +11,11 @@
 //! - [`kv_config`], [`kv_generic`], [`kv_partitioner`], [`kv_history`], [`kv_appends`]: the KV tester
 //!   of docs/lab-tests-2023.md §4.
 //! - [`fuzz`]: the fault-schedule fuzzers.
+//! - [`suites`]: the bodies of the lab tests; each test target runs them for its [`Edition`].
 
 pub mod commands;
 pub mod diagnosis;
+mod edition;
 pub mod fresh;
 pub mod fuzz;
 pub mod kv_appends;
@@ -25,8 +27,10 @@ pub mod kv_partitioner;
 pub mod raft_applier;
 pub mod raft_config;
 mod run;
+pub mod suites;
 
 pub use commands::{Cmd, rand_int, rand_int31, rand_string};
+pub use edition::Edition;
 pub use raft_config::{ELECTION_TIMEOUT, MAX_LOG_SIZE};
 pub use run::{replay_command, run, test_target};
 

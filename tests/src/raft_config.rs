@@ -5,6 +5,7 @@
 
 use crate::commands::Cmd;
 use crate::diagnosis::unanswered_note;
+use crate::edition::Edition;
 use crate::fresh;
 use crate::raft_applier::{self, ApplyLog, SharedApplyLog};
 use futures::channel::mpsc;
@@ -44,6 +45,7 @@ impl<R> Clone for Config<R> {
 }
 
 struct Inner<R> {
+    edition: Edition,
     n: usize,
     snapshot: bool,
     net: Network,
@@ -74,6 +76,8 @@ struct Peers<R> {
 /// What begin() remembers so end() can print the deltas.
 #[derive(Default)]
 struct Stats {
+    /// one() calls since begin(): the current edition's "#Ops".
+    ops: u64,
     t0: Duration,
     rpcs0: u64,
     bytes0: u64,
@@ -84,12 +88,23 @@ impl<R: Raft> Config<R> {
     /// make_config: n peers on a fresh network (reliable unless `unreliable`, long delays on), each
     /// started with the plain applier, or the snapshot applier when `snapshot`; then all connected.
     pub async fn new(n: usize, unreliable: bool, snapshot: bool) -> Self {
+        Self::with_edition(Edition::Spring2023, n, unreliable, snapshot).await
+    }
+
+    /// [`Config::new`] for a test of edition `edition`, which decides how begin() and end() print.
+    pub async fn with_edition(
+        edition: Edition,
+        n: usize,
+        unreliable: bool,
+        snapshot: bool,
+    ) -> Self {
         let net = Network::new();
         net.set_reliable(!unreliable);
         net.set_long_delays(true);
         let finished = Arc::new(AtomicBool::new(false));
         let cfg = Config {
             inner: Arc::new(Inner {
+                edition,
                 n,
                 snapshot,
                 net,
@@ -382,6 +397,7 @@ impl<R: Raft> Config<R> {
     /// attempt, 10 s in all) until at least `expected` peers committed it; with `retry`, a failed
     /// attempt is resubmitted. Returns the index, or 0 if the test has already finished.
     pub async fn one(&self, cmd: impl Into<Cmd>, expected: usize, retry: bool) -> u64 {
+        self.stats().ops += 1;
         let cmd = cmd.into();
         let bytes = cmd.encode();
         let n = self.inner.n;
@@ -429,10 +445,21 @@ impl<R: Raft> Config<R> {
 
     /// Prints the test's description and remembers the counters end() reports deltas of.
     pub fn begin(&self, description: &str) {
-        println!("{description} ...");
+        match self.inner.edition {
+            Edition::Spring2023 => println!("{description} ..."),
+            Edition::Spring2026 => {
+                let network = if self.inner.net.is_reliable() {
+                    "reliable"
+                } else {
+                    "unreliable"
+                };
+                println!("{description} ({network} network)...");
+            }
+        }
         tracing::info!(topic = "test", description, "begin");
         let max_index = raft_applier::lock(&self.inner.log).max_index();
         *self.stats() = Stats {
+            ops: 0,
             t0: sim::node::now(),
             rpcs0: self.rpc_total(),
             bytes0: self.bytes_total(),
@@ -440,7 +467,8 @@ impl<R: Raft> Config<R> {
         };
     }
 
-    /// Checks the time limit and prints virtual seconds, peers, RPCs, bytes and commands since begin().
+    /// Checks the time limit and prints virtual seconds, peers, RPCs, and bytes and commands (2023)
+    /// or one() calls (now) since begin().
     pub fn end(&self) {
         self.check_timeout();
         let max_index = raft_applier::lock(&self.inner.log).max_index();
@@ -450,10 +478,16 @@ impl<R: Raft> Config<R> {
         let bytes = self.bytes_total() - s.bytes0;
         let cmds = max_index - s.max_index0;
         tracing::info!(topic = "test", secs, rpcs, bytes, cmds, "end");
-        println!(
-            "  ... Passed --  {secs:4.1}  {} {rpcs:4} {bytes:7} {cmds:4}",
-            self.inner.n
-        );
+        let n = self.inner.n;
+        match self.inner.edition {
+            Edition::Spring2023 => {
+                println!("  ... Passed --  {secs:4.1}  {n} {rpcs:4} {bytes:7} {cmds:4}")
+            }
+            Edition::Spring2026 => println!(
+                "  ... Passed --  time {secs:4.1}s #peers {n} #RPCs {rpcs:5} #Ops {:4}",
+                s.ops
+            ),
+        }
     }
 
     /// cleanup: marks the test finished (one() stops quietly) and kills every peer.

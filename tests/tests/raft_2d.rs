@@ -1,203 +1,40 @@
-//! Lab 2D: snapshots and InstallSnapshot (docs/lab-tests-2023.md §3, SnapshotBasic2D … SnapshotInit2D),
-//! step for step and bound for bound. Every config here runs the snapshot applier, which snapshots
-//! every 10 entries.
+//! Raft 2D of the 2023 edition: snapshots and InstallSnapshot (docs/lab-tests-2023.md).
+//! The bodies are shared with the other edition: `raft_lab_tests::suites::raft_snapshots`.
 
-use raft_lab_tests::raft_applier::SNAPSHOT_INTERVAL;
-use raft_lab_tests::{Cmd, Config, MAX_LOG_SIZE, rand_int};
-use raftapi::Raft as _;
-
-/// `SnapShotInterval/2 + rand % SnapShotInterval`: perhaps enough entries for a snapshot.
-fn some_entries() -> u64 {
-    SNAPSHOT_INTERVAL / 2 + sim::rng::uniform(0, SNAPSHOT_INTERVAL - 1)
-}
-
-/// 30 rounds of cutting off (disconnect or crash) a follower or the leader, committing enough for a
-/// snapshot without it, and bringing it back so it must catch up, possibly by InstallSnapshot.
-async fn snapcommon(name: &str, disconnect: bool, reliable: bool, crash: bool) {
-    let iters = 30;
-    let servers = 3;
-    let cfg = Config::new(servers, !reliable, true).await;
-    cfg.begin(name);
-
-    cfg.one(rand_int(), servers, true).await;
-    let mut leader1 = cfg.check_one_leader().await;
-
-    for i in 0..iters {
-        let mut victim = (leader1 + 1) % servers;
-        let mut sender = leader1;
-        if i % 3 == 1 {
-            sender = (leader1 + 1) % servers;
-            victim = leader1;
-        }
-
-        if disconnect {
-            cfg.disconnect(victim);
-            cfg.one(rand_int(), servers - 1, true).await;
-        }
-        if crash {
-            cfg.crash1(victim);
-            cfg.one(rand_int(), servers - 1, true).await;
-        }
-
-        // Perhaps send enough to get a snapshot.
-        for _ in 0..some_entries() {
-            cfg.live_raft(sender).start(Cmd::Int(rand_int()).encode());
-        }
-
-        // Let the appliers catch up with the Start()s.
-        if !disconnect && !crash {
-            // Make sure all followers have caught up, so that SnapshotBasic needs no InstallSnapshot.
-            cfg.one(rand_int(), servers, true).await;
-        } else {
-            cfg.one(rand_int(), servers - 1, true).await;
-        }
-
-        let size = cfg.log_size();
-        assert!(
-            size < MAX_LOG_SIZE,
-            "Log size too large: {size} bytes (limit {MAX_LOG_SIZE}) in iteration {i}"
-        );
-
-        if disconnect {
-            // Reconnect a follower, which may be behind and need a snapshot to catch up.
-            cfg.connect(victim);
-            cfg.one(rand_int(), servers, true).await;
-            leader1 = cfg.check_one_leader().await;
-        }
-        if crash {
-            cfg.start1(victim).await;
-            cfg.connect(victim);
-            cfg.one(rand_int(), servers, true).await;
-            leader1 = cfg.check_one_leader().await;
-        }
-    }
-    cfg.end();
-    cfg.cleanup();
-}
+use raft_lab_tests::Edition::Spring2023 as EDITION;
+use raft_lab_tests::suites::raft_snapshots::*;
 
 #[test]
 fn snapshot_basic_2d() {
-    raft_lab_tests::run(|| snapcommon("Test (2D): snapshots basic", false, true, false));
+    raft_lab_tests::run(|| snapshot_basic(EDITION));
 }
 
 #[test]
 fn snapshot_install_2d() {
-    raft_lab_tests::run(|| {
-        snapcommon(
-            "Test (2D): install snapshots (disconnect)",
-            true,
-            true,
-            false,
-        )
-    });
+    raft_lab_tests::run(|| snapshot_install(EDITION));
 }
 
 #[test]
 fn snapshot_install_unreliable_2d() {
-    raft_lab_tests::run(|| {
-        snapcommon(
-            "Test (2D): install snapshots (disconnect+unreliable)",
-            true,
-            false,
-            false,
-        )
-    });
+    raft_lab_tests::run(|| snapshot_install_unreliable(EDITION));
 }
 
 #[test]
 fn snapshot_install_crash_2d() {
-    raft_lab_tests::run(|| snapcommon("Test (2D): install snapshots (crash)", false, true, true));
+    raft_lab_tests::run(|| snapshot_install_crash(EDITION));
 }
 
 #[test]
 fn snapshot_install_uncrash_2d() {
-    raft_lab_tests::run(|| {
-        snapcommon(
-            "Test (2D): install snapshots (unreliable+crash)",
-            false,
-            false,
-            true,
-        )
-    });
+    raft_lab_tests::run(|| snapshot_install_uncrash(EDITION));
 }
 
-/// Crash and restart all servers: their state must come back from snapshot + log.
 #[test]
 fn snapshot_all_crash_2d() {
-    raft_lab_tests::run(|| async {
-        let servers = 3;
-        let iters = 5;
-        let cfg = Config::new(servers, false, true).await;
-        cfg.begin("Test (2D): crash and restart all servers");
-
-        cfg.one(rand_int(), servers, true).await;
-
-        for _ in 0..iters {
-            // Perhaps enough to get a snapshot.
-            for _ in 0..some_entries() {
-                cfg.one(rand_int(), servers, true).await;
-            }
-
-            let index1 = cfg.one(rand_int(), servers, true).await;
-
-            // Crash all.
-            for i in 0..servers {
-                cfg.crash1(i);
-            }
-
-            // Revive all.
-            for i in 0..servers {
-                cfg.start1(i).await;
-                cfg.connect(i);
-            }
-
-            let index2 = cfg.one(rand_int(), servers, true).await;
-            assert!(index2 > index1, "index decreased from {index1} to {index2}");
-        }
-        cfg.end();
-        cfg.cleanup();
-    });
+    raft_lab_tests::run(|| snapshot_all_crash(EDITION));
 }
 
-/// A state loaded from a snapshot on restart must survive the next persist (and the next restart).
 #[test]
 fn snapshot_init_2d() {
-    raft_lab_tests::run(|| async {
-        let servers = 3;
-        let cfg = Config::new(servers, false, true).await;
-        cfg.begin("Test (2D): snapshot initialization after crash");
-
-        cfg.one(rand_int(), servers, true).await;
-
-        // Enough ops to make a snapshot.
-        for _ in 0..SNAPSHOT_INTERVAL + 1 {
-            cfg.one(rand_int(), servers, true).await;
-        }
-
-        // Crash and revive all.
-        for i in 0..servers {
-            cfg.crash1(i);
-        }
-        for i in 0..servers {
-            cfg.start1(i).await;
-            cfg.connect(i);
-        }
-
-        // A single op, to get something written back to persistent storage.
-        cfg.one(rand_int(), servers, true).await;
-
-        // Crash and revive all again.
-        for i in 0..servers {
-            cfg.crash1(i);
-        }
-        for i in 0..servers {
-            cfg.start1(i).await;
-            cfg.connect(i);
-        }
-
-        // Another op, to trigger the potential bug.
-        cfg.one(rand_int(), servers, true).await;
-        cfg.end();
-        cfg.cleanup();
-    });
+    raft_lab_tests::run(|| snapshot_init(EDITION));
 }
