@@ -321,7 +321,7 @@ impl<S: Subscriber> Layer<S> for DigestLayer {
     }
 }
 
-/// Readable lines on stderr: `  12.345678s raft-1      DEBUG raft::election: message k=v ...`.
+/// Readable lines on stderr: `  12.345678s raft-1      DEBUG my_raft::election: message k=v ...`.
 struct TextLayer;
 
 impl<S: Subscriber> Layer<S> for TextLayer {
