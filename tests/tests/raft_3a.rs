@@ -1,4 +1,4 @@
-//! Raft 3A of the 2026 edition: leader election (docs/lab-tests-2026.md).
+//! Raft 3A of the 2026 edition: leader election (docs/lab-tests-2026.md §5).
 //! The bodies are shared with the other edition: `raft_lab_tests::suites::raft_election`.
 
 use raft_lab_tests::Edition::Spring2026 as EDITION;

@@ -1,4 +1,4 @@
-//! Raft 3C of the 2026 edition: persistence, Figure 8, churn (docs/lab-tests-2026.md).
+//! Raft 3C of the 2026 edition: persistence, Figure 8, churn (docs/lab-tests-2026.md §5).
 //! The bodies are shared with the other edition: `raft_lab_tests::suites::raft_persistence`.
 
 use raft_lab_tests::Edition::Spring2026 as EDITION;
