@@ -28,7 +28,7 @@ use super::history::{OpKind, Operation};
 use super::model::{FastBuild, Move, PendingReads, StateId, States, UNOBSERVABLE};
 use std::collections::HashSet;
 
-const NIL: u32 = u32::MAX;
+pub(crate) const NIL: u32 = u32::MAX;
 
 /// How the search of one key ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,18 +85,18 @@ pub(crate) struct KeySearch {
 }
 
 /// The event list: entry 0 is the head sentinel; entries 1.. are events in time order.
-struct EventList {
-    next: Vec<u32>,
+pub(crate) struct EventList {
+    pub(crate) next: Vec<u32>,
     prev: Vec<u32>,
     /// For each entry: its op, and whether it is the op's call.
-    op: Vec<u32>,
-    is_call: Vec<bool>,
+    pub(crate) op: Vec<u32>,
+    pub(crate) is_call: Vec<bool>,
     /// For a call entry, the entry of its return.
     matching: Vec<u32>,
 }
 
 impl EventList {
-    fn new(ops: &[&Operation]) -> Self {
+    pub(crate) fn new(ops: &[&Operation]) -> Self {
         // (time, 0 = call / 1 = return, op): calls sort before returns at the same time. A return
         // before its call (never in a validated history) is treated as returning at the call.
         let mut events: Vec<(u64, u8, u32)> = Vec::with_capacity(2 * ops.len());
@@ -128,7 +128,7 @@ impl EventList {
         list
     }
 
-    fn first(&self) -> u32 {
+    pub(crate) fn first(&self) -> u32 {
         self.next[0]
     }
 
@@ -149,12 +149,12 @@ impl EventList {
     }
 
     /// Removes a call entry and its return (exactly undone by `unlift`, in reverse order).
-    fn lift(&mut self, call: u32) {
+    pub(crate) fn lift(&mut self, call: u32) {
         self.unlink(call);
         self.unlink(self.matching[call as usize]);
     }
 
-    fn unlift(&mut self, call: u32) {
+    pub(crate) fn unlift(&mut self, call: u32) {
         self.relink(self.matching[call as usize]);
         self.relink(call);
     }
@@ -166,7 +166,7 @@ impl EventList {
 /// called no later than k returned (it was linearized before k's return was reached), so the set
 /// is: all ops before k, plus some ops in `k+1..=window_end[k]`. The words covering that window,
 /// with k, identify the set exactly, and are far shorter than the whole bitset.
-struct Linearized {
+pub(crate) struct Linearized {
     words: Vec<u64>,
     /// No word before this one has a zero bit.
     low: usize,
@@ -175,7 +175,7 @@ struct Linearized {
 }
 
 impl Linearized {
-    fn new(ops: &[&Operation]) -> Self {
+    pub(crate) fn new(ops: &[&Operation]) -> Self {
         let window_end = ops
             .iter()
             .map(|o| {
@@ -191,20 +191,20 @@ impl Linearized {
         }
     }
 
-    fn set(&mut self, i: usize) {
+    pub(crate) fn set(&mut self, i: usize) {
         self.words[i / 64] |= 1 << (i % 64);
         while self.low < self.words.len() && self.words[self.low] == u64::MAX {
             self.low += 1;
         }
     }
 
-    fn clear(&mut self, i: usize) {
+    pub(crate) fn clear(&mut self, i: usize) {
         self.words[i / 64] &= !(1 << (i % 64));
         self.low = self.low.min(i / 64);
     }
 
     /// Writes the memo key of (this set, `state`) into `key`.
-    fn key(&self, state: StateId, key: &mut Vec<u64>) {
+    pub(crate) fn key(&self, state: StateId, key: &mut Vec<u64>) {
         key.clear();
         let k = if self.low == self.words.len() {
             self.n
@@ -219,27 +219,27 @@ impl Linearized {
 }
 
 /// One linearized op on the search stack.
-struct Frame {
+pub(crate) struct Frame {
     /// Its call entry.
-    entry: u32,
+    pub(crate) entry: u32,
     /// The state before it.
-    state_before: StateId,
+    pub(crate) state_before: StateId,
     /// It was the node's forced get, so undoing it also undoes the choice before it.
-    forced: bool,
+    pub(crate) forced: bool,
     /// Verbose only: its prefix-tree node once recorded, and the minimum best-prefix length of the
     /// ops up to and including this frame.
-    node: u32,
-    min_best: u32,
+    pub(crate) node: u32,
+    pub(crate) min_best: u32,
 }
 
 /// Verbose bookkeeping: for each op, the longest linearizable prefix containing it.
-struct Recorder {
-    partials: Partials,
+pub(crate) struct Recorder {
+    pub(crate) partials: Partials,
     best_len: Vec<u32>,
 }
 
 impl Recorder {
-    fn new(n: usize) -> Self {
+    pub(crate) fn new(n: usize) -> Self {
         Recorder {
             partials: Partials {
                 nodes: Vec::new(),
@@ -250,7 +250,7 @@ impl Recorder {
         }
     }
 
-    fn pushed(&self, stack: &mut [Frame], op: u32) {
+    pub(crate) fn pushed(&self, stack: &mut [Frame], op: u32) {
         let below = stack
             .len()
             .checked_sub(2)
@@ -262,7 +262,7 @@ impl Recorder {
 
     /// Called when the stack is at a local maximum (about to shrink, or final): any op on it whose
     /// longest known prefix is shorter than the stack now gets the stack as its prefix.
-    fn peak(&mut self, stack: &mut [Frame], list: &EventList) {
+    pub(crate) fn peak(&mut self, stack: &mut [Frame], list: &EventList) {
         let depth = stack.len() as u32;
         if depth == 0 || stack[stack.len() - 1].min_best >= depth {
             return;
