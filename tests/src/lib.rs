@@ -11,19 +11,24 @@
 //! - [`kv_config`], [`kv_generic`], [`kv_partitioner`], [`kv_history`], [`kv_appends`]: the KV tester
 //!   of LAB-TESTS §4.
 //! - [`fuzz`]: the fault-schedule fuzzers.
+//! - [`workload`]: the current course's workload library on any versioned KV (Labs 2, 4, 5).
+//! - [`kvsrv_config`]: the Lab 2 tester (one kvsrv); [`heap`]: counting a server's memory.
 
 pub mod commands;
 pub mod fresh;
 pub mod fuzz;
+pub mod heap;
 pub mod kv_appends;
 pub mod kv_cluster;
 pub mod kv_config;
 pub mod kv_generic;
 pub mod kv_history;
 pub mod kv_partitioner;
+pub mod kvsrv_config;
 pub mod raft_applier;
 pub mod raft_config;
 mod run;
+pub mod workload;
 
 pub use commands::{Cmd, rand_int, rand_int31, rand_string};
 pub use raft_config::{ELECTION_TIMEOUT, MAX_LOG_SIZE};
@@ -38,3 +43,13 @@ pub type TestedKv = (under_test::KvServer, under_test::KvClerk);
 pub type Config = raft_config::Config<TestedRaft>;
 /// The KV tester on the service under test.
 pub type KvConfig = kv_config::KvConfig<TestedKv>;
+
+/// Lab 2's kvsrv under test: its server and its clerk.
+pub type TestedKvSrv = (under_test::KvSrvServer, under_test::KvSrvClerk);
+/// A tester's clerk of the kvsrv under test.
+pub type TestedKvSrvClerk = workload::TestClerk<under_test::KvSrvClerk>;
+/// The lock under test, on the tester's clerks of the kvsrv under test.
+pub type TestedLock = under_test::Lock<TestedKvSrvClerk>;
+
+/// The Lab 2 tester on the kvsrv under test.
+pub type KvSrvConfig = kvsrv_config::KvSrvConfig<TestedKvSrv>;
