@@ -298,17 +298,71 @@ impl Recorder {
     }
 }
 
-/// How far [`look_ahead`] walks along the event list.
-const LOOKAHEAD: u64 = 32;
+/// How far a model's look-ahead walks along the event list.
+pub(crate) const LOOKAHEAD: u64 = 32;
 
-/// What [`look_ahead`] learned about the node the search just reached.
-struct Outlook {
+/// What a model's look-ahead learned about the node the search just reached.
+pub(crate) struct Outlook {
     /// No extension of the current prefix can be a linearization.
-    dead: bool,
+    pub(crate) dead: bool,
     /// A get the node may take as its only child (its call entry).
-    forced: Option<u32>,
+    pub(crate) forced: Option<u32>,
     /// List entries looked at (counted as search steps).
-    looked: u64,
+    pub(crate) looked: u64,
+}
+
+/// A model as the search runs it: on interned states, state 0 being the initial one, and on ops
+/// by their index in the key's call order.
+pub(crate) trait SearchModel {
+    /// The state after op `op` in `state`, or `None` if the model does not allow it there.
+    fn apply(&mut self, state: StateId, op: u32) -> Option<StateId>;
+
+    /// Op `op` was linearized (for models that track what is left).
+    fn take(&mut self, _op: u32) {}
+
+    /// Op `op` was un-linearized.
+    fn restore(&mut self, _op: u32) {}
+
+    /// The state the memo records for `state`: states with the same future may share one.
+    fn canonical(&self, state: StateId) -> StateId {
+        state
+    }
+
+    /// What the node with `state` may skip or must take, from at most `limit` entries at the
+    /// front of `list` (the rest of the budget may be smaller than [`LOOKAHEAD`]); looking less
+    /// only prunes less.
+    fn look_ahead(&self, list: &EventList, state: StateId, limit: u64) -> Outlook;
+}
+
+/// The 2023 KV model with its reductions.
+struct KvModel<'a> {
+    ops: &'a [&'a Operation],
+    states: States,
+    moves: Vec<Move>,
+    pending: PendingReads,
+}
+
+impl SearchModel for KvModel<'_> {
+    fn apply(&mut self, state: StateId, op: u32) -> Option<StateId> {
+        let value = &self.ops[op as usize].input.value;
+        self.states.apply(state, self.moves[op as usize], op, value)
+    }
+
+    fn take(&mut self, op: u32) {
+        self.pending.take(op as usize);
+    }
+
+    fn restore(&mut self, op: u32) {
+        self.pending.restore(op as usize);
+    }
+
+    fn canonical(&self, state: StateId) -> StateId {
+        self.pending.canonical(state, &self.states)
+    }
+
+    fn look_ahead(&self, list: &EventList, state: StateId, limit: u64) -> Outlook {
+        look_ahead(list, &self.moves, &self.states, state, limit)
+    }
 }
 
 /// Two reductions specific to the KV model, which porcupine does not make.
@@ -323,8 +377,6 @@ struct Outlook {
 /// a put called before that return, followed by appends; if the get's output starts with neither,
 /// the node is dead. Without this, a wrongly early append is refuted only after trying every order
 /// of the concurrent appends that follow.
-/// Looks at no more than `limit` entries (the rest of the budget may be smaller than
-/// [`LOOKAHEAD`]); looking less only prunes less.
 fn look_ahead(
     list: &EventList,
     moves: &[Move],
@@ -367,10 +419,9 @@ fn look_ahead(
     out
 }
 
-/// Searches for a linearization of one key's ops, which must be sorted by call time.
+/// Searches for a linearization of one key's ops, which must be sorted by call time, under the
+/// 2023 KV model.
 pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySearch {
-    let mut list = EventList::new(ops);
-    let mut linearized = Linearized::new(ops);
     let mut states = States::new();
     let reads: Vec<&str> = ops
         .iter()
@@ -385,7 +436,26 @@ pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySe
             _ => states.prepare(&o.input, &o.output),
         })
         .collect();
-    let mut pending = PendingReads::new(&moves, &states);
+    let pending = PendingReads::new(&moves, &states);
+    let model = KvModel {
+        ops,
+        states,
+        moves,
+        pending,
+    };
+    run(ops, model, max_steps, verbose)
+}
+
+/// Searches for a linearization of one key's ops, which must be sorted by call time, under
+/// `model`.
+pub(crate) fn run<M: SearchModel>(
+    ops: &[&Operation],
+    mut model: M,
+    max_steps: u64,
+    verbose: bool,
+) -> KeySearch {
+    let mut list = EventList::new(ops);
+    let mut linearized = Linearized::new(ops);
     // Memo of visited (linearized set, state) keys. A HashSet is fine: it is only queried, never
     // iterated, so its order cannot affect results; its hasher is fixed, not randomly seeded.
     let mut memo: HashSet<Box<[u64]>, FastBuild> = HashSet::default();
@@ -393,14 +463,14 @@ pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySe
     let mut recorder = verbose.then(|| Recorder::new(ops.len()));
 
     let mut stack: Vec<Frame> = Vec::new();
-    let mut state = States::INITIAL;
+    let mut state: StateId = 0;
     let mut cur = list.first();
     let mut steps = 0u64;
     let mut just_pushed = false;
     // `cur` is a get the current node must take (see `look_ahead`); if it cannot, the node is dead.
     let mut forcing = false;
     let mut backtrack = false;
-    let root = look_ahead(&list, &moves, &states, state, LOOKAHEAD.min(max_steps));
+    let root = model.look_ahead(&list, state, LOOKAHEAD.min(max_steps));
     steps += root.looked;
     if root.dead {
         backtrack = true;
@@ -417,8 +487,9 @@ pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySe
             // Undo the last choice; a node whose forced get failed is dead too, so keep undoing.
             let mut gave_up = true;
             while let Some(frame) = stack.pop() {
-                pending.restore(list.op[frame.entry as usize] as usize);
-                linearized.clear(list.op[frame.entry as usize] as usize);
+                let op = list.op[frame.entry as usize];
+                model.restore(op);
+                linearized.clear(op as usize);
                 state = frame.state_before;
                 list.unlift(frame.entry);
                 cur = list.next[frame.entry as usize];
@@ -445,22 +516,21 @@ pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySe
             continue;
         }
         let op = list.op[entry];
-        let value = &ops[op as usize].input.value;
-        let next = states.apply(state, moves[op as usize], op, value);
-        let next = next.map(|next| {
-            pending.take(op as usize);
-            linearized.set(op as usize);
-            let next = pending.canonical(next, &states);
-            linearized.key(next, &mut key);
-            if memo.contains(key.as_slice()) {
-                pending.restore(op as usize);
-                linearized.clear(op as usize);
-                (next, false)
-            } else {
-                memo.insert(key.as_slice().into());
-                (next, true)
+        let next = match model.apply(state, op) {
+            Some(next) => {
+                model.take(op);
+                linearized.set(op as usize);
+                let next = model.canonical(next);
+                linearized.key(next, &mut key);
+                let new = memo.insert(key.as_slice().into());
+                if !new {
+                    model.restore(op);
+                    linearized.clear(op as usize);
+                }
+                Some((next, new))
             }
-        });
+            None => None,
+        };
         match next {
             Some((next, true)) => {
                 stack.push(Frame {
@@ -479,7 +549,7 @@ pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySe
                 cur = list.first();
                 forcing = false;
                 let limit = LOOKAHEAD.min(max_steps - steps);
-                let outlook = look_ahead(&list, &moves, &states, state, limit);
+                let outlook = model.look_ahead(&list, state, limit);
                 steps += outlook.looked;
                 if outlook.dead {
                     backtrack = true;

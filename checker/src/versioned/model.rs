@@ -97,8 +97,6 @@ impl States {
         s
     }
 
-    pub(crate) const INITIAL: StateId = 0;
-
     fn value(&mut self, text: &str) -> ValueId {
         if let Some(&id) = self.values.get(text) {
             return id;
@@ -222,7 +220,8 @@ mod tests {
         ];
         let moves: Vec<Move> = ops.iter().map(|o| st.prepare(o)).collect();
         let mut plain = VersionedState::default();
-        let mut interned = States::INITIAL;
+        // ("", 0) is state 0.
+        let mut interned = 0;
         for (op, mv) in ops.iter().zip(moves) {
             match (step(&plain, op), st.apply(interned, mv)) {
                 (Some(next), Some(id)) => {

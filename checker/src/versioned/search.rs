@@ -1,6 +1,6 @@
-//! The per-key search for a linearization under the versioned model: the Wing & Gong / Lowe
-//! search of [`crate::search`] (same event list, memo keys, budget and verbose record), with
-//! reductions that hold for this model:
+//! The versioned model as the per-key search runs it ([`crate::search::run`]: the same event
+//! list, memo keys, budget and verbose record as the 2023 model), with reductions that hold for
+//! this model:
 //! - a get that reads the current state's value is taken at once, as the node's only child (it
 //!   changes nothing, and every op still in the list returns after it was called);
 //! - a node is dead if the op whose return comes first can no longer be linearized: a get whose
@@ -9,21 +9,8 @@
 
 use super::model::{Move, States};
 use crate::history::{KvErr, Operation};
-use crate::model::{FastBuild, StateId};
-use crate::search::{EventList, Frame, KeySearch, KeyVerdict, Linearized, NIL, Recorder};
-use std::collections::HashSet;
-
-/// How far [`look_ahead`] walks along the event list.
-const LOOKAHEAD: u64 = 32;
-
-/// What [`look_ahead`] learned about the node the search just reached.
-struct Outlook {
-    dead: bool,
-    /// A get the node may take as its only child (its call entry).
-    forced: Option<u32>,
-    /// List entries looked at (counted as search steps).
-    looked: u64,
-}
+use crate::model::StateId;
+use crate::search::{EventList, KeySearch, NIL, Outlook, SearchModel, run};
 
 /// Looks at the candidates (calls before the first return) and at the first return, at most
 /// `limit` entries; looking less only prunes less.
@@ -67,118 +54,26 @@ fn look_ahead(
     out
 }
 
-/// Searches for a linearization of one key's ops, which must be sorted by call time.
-pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySearch {
-    let mut list = EventList::new(ops);
-    let mut linearized = Linearized::new(ops);
-    let mut states = States::new();
-    let moves: Vec<Move> = ops.iter().map(|o| states.prepare(o)).collect();
-    // Only queried, never iterated, with a fixed hasher: its order cannot affect results.
-    let mut memo: HashSet<Box<[u64]>, FastBuild> = HashSet::default();
-    let mut key = Vec::new();
-    let mut recorder = verbose.then(|| Recorder::new(ops.len()));
+/// The versioned model with its reductions.
+struct VersionedModel {
+    states: States,
+    moves: Vec<Move>,
+}
 
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut state = States::INITIAL;
-    let mut cur = list.first();
-    let mut steps = 0u64;
-    let mut just_pushed = false;
-    // `cur` is a get the current node must take; if it cannot, the node is dead.
-    let mut forcing = false;
-    let mut backtrack = false;
-    let root = look_ahead(&list, &moves, &states, state, LOOKAHEAD.min(max_steps));
-    steps += root.looked;
-    if root.dead {
-        backtrack = true;
-    } else if let Some(get) = root.forced {
-        (cur, forcing) = (get, true);
+impl SearchModel for VersionedModel {
+    fn apply(&mut self, state: StateId, op: u32) -> Option<StateId> {
+        self.states.apply(state, self.moves[op as usize])
     }
-    let verdict = loop {
-        if backtrack {
-            backtrack = false;
-            if just_pushed && let Some(r) = &mut recorder {
-                r.peak(&mut stack, &list);
-            }
-            just_pushed = false;
-            // Undo the last choice; a node whose forced get failed is dead too, so keep undoing.
-            let mut gave_up = true;
-            while let Some(frame) = stack.pop() {
-                linearized.clear(list.op[frame.entry as usize] as usize);
-                state = frame.state_before;
-                list.unlift(frame.entry);
-                cur = list.next[frame.entry as usize];
-                if !frame.forced {
-                    gave_up = false;
-                    break;
-                }
-            }
-            if gave_up {
-                break KeyVerdict::NotLinearizable;
-            }
-        }
-        if list.first() == NIL {
-            break KeyVerdict::Linearizable;
-        }
-        if steps >= max_steps {
-            break KeyVerdict::Unknown;
-        }
-        steps += 1;
-        let entry = cur as usize;
-        if !list.is_call[entry] {
-            // This op had to be linearized before anything later could be.
-            backtrack = true;
-            continue;
-        }
-        let op = list.op[entry];
-        let next = states.apply(state, moves[op as usize]).map(|next| {
-            linearized.set(op as usize);
-            linearized.key(next, &mut key);
-            let new = memo.insert(key.as_slice().into());
-            if !new {
-                linearized.clear(op as usize);
-            }
-            (next, new)
-        });
-        match next {
-            Some((next, true)) => {
-                stack.push(Frame {
-                    entry: cur,
-                    state_before: state,
-                    forced: forcing,
-                    node: NIL,
-                    min_best: 0,
-                });
-                if let Some(r) = &recorder {
-                    r.pushed(&mut stack, op);
-                }
-                just_pushed = true;
-                state = next;
-                list.lift(cur);
-                cur = list.first();
-                forcing = false;
-                let limit = LOOKAHEAD.min(max_steps - steps);
-                let outlook = look_ahead(&list, &moves, &states, state, limit);
-                steps += outlook.looked;
-                if outlook.dead {
-                    backtrack = true;
-                } else if let Some(get) = outlook.forced {
-                    (cur, forcing) = (get, true);
-                }
-            }
-            // A forced get already explored from here (memo hit) failed, so this node fails.
-            _ if forcing => {
-                forcing = false;
-                backtrack = true;
-            }
-            _ => cur = list.next[entry],
-        }
-    };
-    if just_pushed && let Some(r) = &mut recorder {
-        r.peak(&mut stack, &list);
+
+    fn look_ahead(&self, list: &EventList, state: StateId, limit: u64) -> Outlook {
+        look_ahead(list, &self.moves, &self.states, state, limit)
     }
-    KeySearch {
-        verdict,
-        steps,
-        partials: recorder.map(|r| r.partials),
-    }
+}
+
+/// Searches for a linearization of one key's ops, which must be sorted by call time, under the
+/// versioned model.
+pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySearch {
+    let mut states = States::new();
+    let moves = ops.iter().map(|o| states.prepare(o)).collect();
+    run(ops, VersionedModel { states, moves }, max_steps, verbose)
 }
