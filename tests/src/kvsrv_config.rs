@@ -11,8 +11,8 @@
 
 use crate::fresh;
 use crate::heap;
-use crate::kv_config::TEST_TIME_LIMIT;
 use crate::kv_history;
+use crate::time_limit;
 use crate::workload::{TestClerk, Tester, Workload};
 use checker::History;
 use labrpc::{FaultKnobs, Network, Server};
@@ -283,13 +283,8 @@ impl<K: KvSrvImpl> KvSrvConfig<K> {
     }
 
     fn check_timeout(&self) {
-        let elapsed = sim::node::now() - self.inner.created;
-        if elapsed > TEST_TIME_LIMIT {
-            self.fail(&format!(
-                "test took longer than {} seconds of virtual time ({:.1} s)",
-                TEST_TIME_LIMIT.as_secs(),
-                elapsed.as_secs_f64()
-            ));
+        if let Some(message) = time_limit::overrun(self.inner.created) {
+            self.fail(&message);
         }
     }
 
@@ -297,15 +292,11 @@ impl<K: KvSrvImpl> KvSrvConfig<K> {
     /// weak handle, so a test that ended does not stay in memory through it.
     fn spawn_watchdog(&self) {
         let inner: Weak<Inner<K>> = Arc::downgrade(&self.inner);
-        madsim::task::spawn(async move {
-            sleep(TEST_TIME_LIMIT).await;
+        time_limit::watch(move |message| {
             if let Some(inner) = inner.upgrade()
                 && !inner.finished.load(Ordering::SeqCst)
             {
-                KvSrvConfig { inner }.fail(&format!(
-                    "test still running after {} seconds of virtual time (the lab's limit)",
-                    TEST_TIME_LIMIT.as_secs()
-                ));
+                KvSrvConfig { inner }.fail(message);
             }
         });
     }

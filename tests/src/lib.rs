@@ -13,6 +13,7 @@
 //! - [`fuzz`]: the fault-schedule fuzzers.
 //! - [`workload`]: the current course's workload library on any versioned KV (Labs 2, 4, 5).
 //! - [`kvsrv_config`]: the Lab 2 tester (one kvsrv); [`heap`]: counting a server's memory.
+//! - [`time_limit`]: the 120 s of virtual time a KV test may take.
 
 pub mod commands;
 pub mod fresh;
@@ -28,6 +29,7 @@ pub mod kvsrv_config;
 pub mod raft_applier;
 pub mod raft_config;
 mod run;
+pub mod time_limit;
 pub mod workload;
 
 pub use commands::{Cmd, rand_int, rand_int31, rand_string};
