@@ -175,7 +175,10 @@ impl<K: KvSrvImpl> KvSrvConfig<K> {
     /// madsim's bookkeeping, not the server's memory.
     async fn retained_bytes(&self, instance: Instance<K::Server>) -> i64 {
         if !heap::counting() {
-            self.fail("this test binary does not count heap bytes: declare heap::CountingAlloc as its #[global_allocator]");
+            self.fail(
+                "this test binary does not count heap bytes: \
+                 declare heap::CountingAlloc as its #[global_allocator]",
+            );
         }
         madsim::runtime::Handle::current().metrics().num_tasks();
         let before = heap::live_bytes();
@@ -193,8 +196,8 @@ impl<K: KvSrvImpl> KvSrvConfig<K> {
         }
     }
 
-    /// The heap bytes a freshly started server instance holds before any request: the baseline of
-    /// the memory test. The instance is started beside the network's others, and torn down.
+    /// The heap bytes a freshly started server instance holds before any request, the baseline of
+    /// the memory test: an instance is started, registered and torn down like the server.
     pub async fn fresh_server_retained_bytes(&self) -> i64 {
         let probe = self.start_instance("server-0-0-fresh").await;
         self.retained_bytes(probe).await
