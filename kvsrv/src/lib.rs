@@ -14,4 +14,3 @@ mod store;
 pub use clerk::Clerk;
 pub use lock::Lock;
 pub use server::KvServer;
-pub use store::Store;
