@@ -2,6 +2,7 @@
 
 use super::history::{History, Operation};
 use super::search::{KeyVerdict, Partials, search};
+use super::versioned;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -114,7 +115,16 @@ pub fn check(history: &History, budget: Budget) -> CheckResult {
 }
 
 /// Checks a list of operations; result indices refer to positions in `ops`.
+///
+/// A history with any versioned operation is checked by the versioned model
+/// ([`crate::versioned`]), in which an operation that is not versioned is never legal; any other
+/// history by the 2023 KV model ([`crate::model`]).
 pub fn check_ops(ops: &[Operation], budget: Budget) -> CheckResult {
+    let search = if ops.iter().any(|o| o.versioned.is_some()) {
+        versioned::search::search
+    } else {
+        search
+    };
     let keys = split_by_key(ops);
     let mut steps = 0;
     let mut first_unknown = None;

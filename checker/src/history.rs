@@ -4,6 +4,12 @@
 //! JSON: an array of `{"client": u64, "call": u64, "return": u64, "op": "get"|"put"|"append",
 //! "key": str, "value": str, "output": str}`, times in ns; `value` is empty for a get, `output`
 //! empty for a put or append.
+//!
+//! A versioned history (the current course's KV) adds two fields to every operation:
+//! `"version": u64` (a put: the version it was conditional on; a get: the version it returned) and
+//! `"err": "OK"|"ErrNoKey"|"ErrVersion"|"ErrMaybe"|"ErrWrongLeader"|"ErrWrongGroup"`. Its ops are
+//! gets and puts only, and a history is all versioned or not at all. Without the two fields the
+//! format is the 2023 one, unchanged.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -38,6 +44,54 @@ impl OpKind {
     }
 }
 
+/// What a versioned operation returned: the course's `Err`, with `Ok` for `OK`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum KvErr {
+    Ok,
+    NoKey,
+    Version,
+    Maybe,
+    WrongLeader,
+    WrongGroup,
+}
+
+impl KvErr {
+    const ALL: [KvErr; 6] = [
+        KvErr::Ok,
+        KvErr::NoKey,
+        KvErr::Version,
+        KvErr::Maybe,
+        KvErr::WrongLeader,
+        KvErr::WrongGroup,
+    ];
+
+    /// The course's name: `OK`, `ErrNoKey`, `ErrVersion`, `ErrMaybe`, `ErrWrongLeader`,
+    /// `ErrWrongGroup`.
+    pub fn name(self) -> &'static str {
+        match self {
+            KvErr::Ok => "OK",
+            KvErr::NoKey => "ErrNoKey",
+            KvErr::Version => "ErrVersion",
+            KvErr::Maybe => "ErrMaybe",
+            KvErr::WrongLeader => "ErrWrongLeader",
+            KvErr::WrongGroup => "ErrWrongGroup",
+        }
+    }
+
+    /// The error of that name.
+    pub fn from_name(name: &str) -> Option<KvErr> {
+        KvErr::ALL.into_iter().find(|e| e.name() == name)
+    }
+}
+
+/// The versioned part of an operation of the current course's KV.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Versioned {
+    /// A put: the version it was conditional on. A get: the version it returned.
+    pub version: u64,
+    pub err: KvErr,
+}
+
 /// What a client asked for. `value` is empty for a get.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KvInput {
@@ -55,6 +109,8 @@ pub struct Operation {
     pub ret: u64,
     pub input: KvInput,
     pub output: String,
+    /// Present exactly in the ops of a versioned history (checked by the versioned model).
+    pub versioned: Option<Versioned>,
 }
 
 impl Operation {
@@ -71,6 +127,33 @@ impl Operation {
     /// An append of `value` to `key`.
     pub fn append(client: u64, call: u64, ret: u64, key: &str, value: &str) -> Operation {
         Operation::new(client, call, ret, OpKind::Append, key, value, "")
+    }
+
+    /// A versioned get of `key` that returned (`value`, `version`, `err`).
+    pub fn versioned_get(
+        client: u64,
+        call: u64,
+        ret: u64,
+        key: &str,
+        (value, version, err): (&str, u64, KvErr),
+    ) -> Operation {
+        let mut op = Operation::new(client, call, ret, OpKind::Get, key, "", value);
+        op.versioned = Some(Versioned { version, err });
+        op
+    }
+
+    /// A versioned put of `value` to `key`, conditional on `version`, that returned `err`.
+    pub fn versioned_put(
+        client: u64,
+        call: u64,
+        ret: u64,
+        key: &str,
+        (value, version): (&str, u64),
+        err: KvErr,
+    ) -> Operation {
+        let mut op = Operation::new(client, call, ret, OpKind::Put, key, value, "");
+        op.versioned = Some(Versioned { version, err });
+        op
     }
 
     fn new(
@@ -92,17 +175,36 @@ impl Operation {
                 value: value.to_string(),
             },
             output: output.to_string(),
+            versioned: None,
         }
     }
 
-    /// `get('k') -> 'v'`, `put('k', 'v')` or `append('k', 'v')`.
+    /// `get('k') -> 'v'`, `put('k', 'v')` or `append('k', 'v')`; versioned:
+    /// `get('k') -> ('v', 3, OK)` or `put('k', 'v', 2) -> ErrMaybe`.
     pub fn describe(&self) -> String {
-        let key = &self.input.key;
-        match self.input.op {
-            OpKind::Get => format!("get('{key}') -> '{}'", self.output),
-            OpKind::Put | OpKind::Append => {
-                format!("{}('{key}', '{}')", self.input.op.name(), self.input.value)
-            }
+        self.describe_with(|s| s.to_string())
+    }
+
+    /// [`Operation::describe`] with every key and value passed through `text` (to abbreviate).
+    pub(crate) fn describe_with(&self, text: impl Fn(&str) -> String) -> String {
+        let key = text(&self.input.key);
+        let (op, value, output) = (self.input.op, &self.input.value, &self.output);
+        match (op, self.versioned) {
+            (OpKind::Get, None) => format!("get('{key}') -> '{}'", text(output)),
+            (_, None) => format!("{}('{key}', '{}')", op.name(), text(value)),
+            (OpKind::Get, Some(v)) => format!(
+                "get('{key}') -> ('{}', {}, {})",
+                text(output),
+                v.version,
+                v.err.name()
+            ),
+            (_, Some(v)) => format!(
+                "{}('{key}', '{}', {}) -> {}",
+                op.name(),
+                text(value),
+                v.version,
+                v.err.name()
+            ),
         }
     }
 
@@ -122,6 +224,9 @@ impl Operation {
                 "a {} must have an empty \"output\"",
                 self.input.op.name()
             )),
+            OpKind::Append if self.versioned.is_some() => {
+                Some("a versioned history has no appends".to_string())
+            }
             _ => None,
         }
     }
@@ -167,6 +272,10 @@ struct WireOp {
     key: String,
     value: String,
     output: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    version: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    err: Option<String>,
 }
 
 /// A shared, append-only record of operations. Cloning shares it, so every client task of a test
@@ -253,6 +362,8 @@ fn ops_to_json(ops: &[Operation]) -> String {
             key: op.input.key.clone(),
             value: op.input.value.clone(),
             output: op.output.clone(),
+            version: op.versioned.map(|v| v.version),
+            err: op.versioned.map(|v| v.err.name().to_string()),
         };
         out.push_str(if i == 0 { "\n  " } else { ",\n  " });
         // Serializing plain strings and integers cannot fail.
@@ -281,6 +392,23 @@ fn ops_from_json(text: &str) -> Result<Vec<Operation>, HistoryError> {
                     wire.op
                 ))
             })?;
+            let versioned = match (wire.version, wire.err) {
+                (None, None) => None,
+                (Some(version), Some(err)) => {
+                    let err = KvErr::from_name(&err).ok_or_else(|| {
+                        at(format!(
+                            "unknown err {err:?} (expected one of {})",
+                            KvErr::ALL.map(KvErr::name).join(", ")
+                        ))
+                    })?;
+                    Some(Versioned { version, err })
+                }
+                _ => {
+                    return Err(at(
+                        "a versioned operation has both \"version\" and \"err\"".to_string()
+                    ));
+                }
+            };
             let op = Operation {
                 client: wire.client,
                 call: wire.call,
@@ -291,13 +419,34 @@ fn ops_from_json(text: &str) -> Result<Vec<Operation>, HistoryError> {
                     value: wire.value,
                 },
                 output: wire.output,
+                versioned,
             };
             match op.problem() {
                 Some(problem) => Err(at(problem)),
                 None => Ok(op),
             }
         })
-        .collect()
+        .collect::<Result<Vec<Operation>, HistoryError>>()
+        .and_then(one_model)
+}
+
+/// A history is checked by one model: either every operation is versioned or none is.
+fn one_model(ops: Vec<Operation>) -> Result<Vec<Operation>, HistoryError> {
+    let first = ops.first().map(|o| o.versioned.is_some());
+    match ops
+        .iter()
+        .position(|o| Some(o.versioned.is_some()) != first)
+    {
+        None => Ok(ops),
+        Some(i) => Err(HistoryError {
+            index: Some(i),
+            message: format!(
+                "{} \"version\" and \"err\", unlike operation 0: a history is all versioned \
+                 or not at all",
+                if first == Some(true) { "lacks" } else { "has" }
+            ),
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -337,6 +486,61 @@ mod tests {
     }
 
     #[test]
+    fn versioned_json_round_trip_and_the_old_format_is_unchanged() {
+        let h = History::new();
+        h.record(Operation::versioned_put(
+            1,
+            0,
+            10,
+            "a",
+            ("x", 0),
+            KvErr::Maybe,
+        ));
+        h.record(Operation::versioned_get(2, 5, 15, "a", ("x", 1, KvErr::Ok)));
+        h.record(Operation::versioned_get(
+            2,
+            20,
+            25,
+            "b",
+            ("", 0, KvErr::NoKey),
+        ));
+        let json = h.to_json();
+        assert!(json.contains(r#""version":0,"err":"ErrMaybe""#), "{json}");
+        assert_eq!(History::from_json(&json).unwrap().snapshot(), h.snapshot());
+        let old = History::from_ops(vec![Operation::put(1, 0, 10, "a", "x")]).to_json();
+        assert_eq!(
+            old,
+            "[\n  {\"client\":1,\"call\":0,\"return\":10,\"op\":\"put\",\"key\":\"a\",\
+             \"value\":\"x\",\"output\":\"\"}\n]\n"
+        );
+    }
+
+    #[test]
+    fn invalid_versioned_json_is_an_error_naming_the_operation() {
+        let err = |text: &str| History::from_json(text).unwrap_err().to_string();
+        let ok = r#"{"client":1,"call":1,"return":2,"op":"put","key":"k","value":"v","output":"","version":0,"err":"OK"}"#;
+        assert_eq!(History::from_json(&format!("[{ok}]")).unwrap().len(), 1);
+        let no_err = ok.replace(r#","err":"OK""#, "");
+        assert!(err(&format!("[{no_err}]")).contains("both"));
+        let no_version = ok.replace(r#","version":0"#, "");
+        assert!(err(&format!("[{no_version}]")).contains("both"));
+        let unknown = ok.replace("\"OK\"", "\"ErrNope\"");
+        let e = err(&format!("[{unknown}]"));
+        assert!(
+            e.contains("unknown err \"ErrNope\"") && e.contains("ErrMaybe"),
+            "{e}"
+        );
+        let append = ok.replace("\"put\"", "\"append\"");
+        assert!(err(&format!("[{append}]")).contains("no appends"));
+        let plain =
+            r#"{"client":1,"call":1,"return":2,"op":"put","key":"k","value":"v","output":""}"#;
+        let e = err(&format!("[{ok},{plain}]"));
+        assert!(e.starts_with("operation 1: lacks"), "{e}");
+        let e = err(&format!("[{plain},{ok}]"));
+        assert!(e.starts_with("operation 1: has"), "{e}");
+    }
+
+    #[test]
     fn describe_labels() {
         assert_eq!(
             Operation::get(0, 0, 1, "k", "v").describe(),
@@ -349,6 +553,14 @@ mod tests {
         assert_eq!(
             Operation::append(0, 0, 1, "k", "v").describe(),
             "append('k', 'v')"
+        );
+        assert_eq!(
+            Operation::versioned_get(0, 0, 1, "k", ("v", 3, KvErr::Ok)).describe(),
+            "get('k') -> ('v', 3, OK)"
+        );
+        assert_eq!(
+            Operation::versioned_put(0, 0, 1, "k", ("v", 2), KvErr::Maybe).describe(),
+            "put('k', 'v', 2) -> ErrMaybe"
         );
     }
 }

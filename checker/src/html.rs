@@ -9,9 +9,10 @@
 //! the script and inserted as text).
 
 use super::check::{CheckResult, KeyDetail};
-use super::history::{History, OpKind, Operation};
+use super::history::{History, Operation};
 use super::model::step;
 use super::search::Partials;
+use super::versioned;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -70,6 +71,7 @@ pub fn render_html(ops: &[Operation], result: &CheckResult) -> String {
     }
     let mut page = String::new();
     let mut data = PageData {
+        versioned: ops.iter().any(|o| o.versioned.is_some()),
         ops: Vec::new(),
         keys: Vec::new(),
         first_error: None,
@@ -215,6 +217,8 @@ impl Layout {
             key,
             kind: op.input.op.name(),
             value: op.input.value.clone(),
+            version: op.versioned.map(|v| v.version),
+            err: op.versioned.map(|v| v.err.name()),
             label: label(op, TOOLTIP_CHARS),
             output: abbreviate(&op.output, TOOLTIP_CHARS),
             x0,
@@ -288,17 +292,9 @@ fn section(
     );
 }
 
-/// `get('k') -> 'v'`, `put('k', 'v')` or `append('k', 'v')`, long strings abbreviated.
+/// [`Operation::describe`], long strings abbreviated.
 fn label(op: &Operation, max: usize) -> String {
-    let key = abbreviate(&op.input.key, max);
-    match op.input.op {
-        OpKind::Get => format!("get('{key}') -> '{}'", abbreviate(&op.output, max)),
-        OpKind::Put | OpKind::Append => format!(
-            "{}('{key}', '{}')",
-            op.input.op.name(),
-            abbreviate(&op.input.value, max)
-        ),
-    }
+    op.describe_with(|s| abbreviate(s, max))
 }
 
 /// `s`, or its start and end around a note of how long it is.
@@ -348,6 +344,8 @@ fn node_id(node: u32) -> i64 {
 
 #[derive(Serialize)]
 struct PageData {
+    /// States are (value, version) pairs (the versioned model), not strings.
+    versioned: bool,
     ops: Vec<OpData>,
     keys: Vec<KeyData>,
     first_error: Option<FirstError>,
@@ -369,6 +367,9 @@ struct OpData {
     kind: &'static str,
     /// Full, so the script can replay states.
     value: String,
+    /// Versioned ops: a put's version argument or a get's returned version, and the err.
+    version: Option<u64>,
+    err: Option<&'static str>,
     label: String,
     output: String,
     x0: u64,
@@ -441,11 +442,27 @@ impl KeyData {
 /// The ops of key `d` (history indices) that real time allows right after `prefix` (local
 /// indices) but that the model rejects in the state it leaves.
 fn illegal_next(ops: &[Operation], d: &KeyDetail, prefix: &[u32]) -> Vec<usize> {
-    let mut state = String::new();
+    if d.ops.iter().any(|&g| ops[g].versioned.is_some()) {
+        illegal_next_in(ops, d, prefix, versioned::step)
+    } else {
+        illegal_next_in(ops, d, prefix, |state: &String, op: &Operation| {
+            step(state, &op.input, &op.output)
+        })
+    }
+}
+
+/// [`illegal_next`] under the model whose step is `step`, from its default state.
+fn illegal_next_in<S: Default>(
+    ops: &[Operation],
+    d: &KeyDetail,
+    prefix: &[u32],
+    step: impl Fn(&S, &Operation) -> Option<S>,
+) -> Vec<usize> {
+    let mut state = S::default();
     let mut taken = vec![false; d.ops.len()];
     for &local in prefix {
         let op = &ops[d.ops[local as usize]];
-        state = step(&state, &op.input, &op.output).unwrap_or_default();
+        state = step(&state, op).unwrap_or_default();
         taken[local as usize] = true;
     }
     let remaining = || {
@@ -460,7 +477,7 @@ fn illegal_next(ops: &[Operation], d: &KeyDetail, prefix: &[u32]) -> Vec<usize> 
         .filter(|&l| !taken[l])
         .map(|l| d.ops[l])
         .filter(|&g| ops[g].call <= first_return)
-        .filter(|&g| step(&state, &ops[g].input, &ops[g].output).is_none())
+        .filter(|&g| step(&state, &ops[g]).is_none())
         .collect()
 }
 
@@ -503,10 +520,23 @@ const SCRIPT: &str = r#"
     return chars.slice(0, head).join('') + '…[' + chars.length + ' chars]…' +
       chars.slice(chars.length - (max - head)).join('');
   }
+  // A versioned state is {value, version}; a put applies where the versions match (only legal
+  // steps are replayed, so an OK or ErrMaybe put there took effect).
+  function initial() { return data.versioned ? { value: '', version: 0 } : ''; }
   function apply(state, op) {
+    if (data.versioned) {
+      if (op.kind === 'put' && op.version === state.version) {
+        return { value: op.value, version: state.version + 1 };
+      }
+      return state;
+    }
     if (op.kind === 'put') return op.value;
     if (op.kind === 'append') return state + op.value;
     return state;
+  }
+  function describe(state, max) {
+    if (data.versioned) return '(\'' + abbrev(state.value, max) + '\', ' + state.version + ')';
+    return '\'' + abbrev(state, max) + '\'';
   }
   function path(key, node) {
     const out = [];
@@ -559,25 +589,25 @@ const SCRIPT: &str = r#"
     }
     const ops = path(key, node);
     lines.push('Longest linearizable prefix found through it: ' + ops.length + ' operations.');
-    let state = '';
+    let state = initial();
     let x = -Infinity;
     let first = null;
     ops.forEach(function (slot, i) {
       const op = data.ops[slot];
       state = apply(state, op);
       x = Math.min(Math.max(x + 3, op.x0 + 4), op.x1 - 2);
-      const tip = 'step ' + (i + 1) + ': ' + op.label + '\nstate after: \'' + abbrev(state, 400) + '\'';
+      const tip = 'step ' + (i + 1) + ': ' + op.label + '\nstate after: ' + describe(state, 400);
       const m = mark(layer, 'lp', x, op, String(i + 1), tip);
       if (first === null) first = m;
       boxes.get(slot).classList.add('in-lp');
-      lines.push((i + 1) + '. ' + op.label + '  =>  \'' + abbrev(state, 120) + '\'');
+      lines.push((i + 1) + '. ' + op.label + '  =>  ' + describe(state, 120));
     });
     const bad = key.illegal_next[String(node)] || [];
     let firstBad = null;
     bad.forEach(function (slot) {
       const op = data.ops[slot];
       const bx = Math.min(Math.max(x + 3, op.x0 + 4), op.x1 - 2);
-      const tip = 'cannot come next: ' + op.label + '\nthe state is \'' + abbrev(state, 400) + '\'';
+      const tip = 'cannot come next: ' + op.label + '\nthe state is ' + describe(state, 400);
       const m = mark(layer, 'bad', bx, op, '✗', tip);
       if (firstBad === null) firstBad = m;
       boxes.get(slot).classList.add('illegal');

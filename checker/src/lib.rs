@@ -2,7 +2,9 @@
 //! porcupine.
 //!
 //! - [`history`]: [`Operation`], the shared [`History`] tests record into, and its JSON form.
-//! - [`model`]: the KV model — per key, a string state starting at "".
+//! - [`model`]: the 2023 KV model — per key, a string state starting at "".
+//! - [`versioned`]: the current course's versioned KV model — per key, (value, version) starting
+//!   at ("", 0), with ErrMaybe puts that may or may not have taken effect — and its search.
 //! - `search`: the per-key Wing–Gong/Lowe search, bounded by a deterministic step budget.
 //! - [`check`](mod@check): splitting by key and the overall [`CheckResult`].
 //! - [`html`]: a self-contained HTML page showing a history and where linearization fails.
@@ -15,8 +17,9 @@ pub mod history;
 pub mod html;
 pub mod model;
 mod search;
+pub mod versioned;
 
 pub use check::{Budget, CheckResult, KeyDetail, check, check_ops};
-pub use history::{History, HistoryError, KvInput, OpKind, Operation};
+pub use history::{History, HistoryError, KvErr, KvInput, OpKind, Operation, Versioned};
 pub use html::{html_path, render_html, write_html, write_html_temp};
 pub use search::KeyVerdict;

@@ -28,7 +28,7 @@ use super::history::{OpKind, Operation};
 use super::model::{FastBuild, Move, PendingReads, StateId, States, UNOBSERVABLE};
 use std::collections::HashSet;
 
-const NIL: u32 = u32::MAX;
+pub(crate) const NIL: u32 = u32::MAX;
 
 /// How the search of one key ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,18 +85,18 @@ pub(crate) struct KeySearch {
 }
 
 /// The event list: entry 0 is the head sentinel; entries 1.. are events in time order.
-struct EventList {
-    next: Vec<u32>,
+pub(crate) struct EventList {
+    pub(crate) next: Vec<u32>,
     prev: Vec<u32>,
     /// For each entry: its op, and whether it is the op's call.
-    op: Vec<u32>,
-    is_call: Vec<bool>,
+    pub(crate) op: Vec<u32>,
+    pub(crate) is_call: Vec<bool>,
     /// For a call entry, the entry of its return.
     matching: Vec<u32>,
 }
 
 impl EventList {
-    fn new(ops: &[&Operation]) -> Self {
+    pub(crate) fn new(ops: &[&Operation]) -> Self {
         // (time, 0 = call / 1 = return, op): calls sort before returns at the same time. A return
         // before its call (never in a validated history) is treated as returning at the call.
         let mut events: Vec<(u64, u8, u32)> = Vec::with_capacity(2 * ops.len());
@@ -128,7 +128,7 @@ impl EventList {
         list
     }
 
-    fn first(&self) -> u32 {
+    pub(crate) fn first(&self) -> u32 {
         self.next[0]
     }
 
@@ -149,12 +149,12 @@ impl EventList {
     }
 
     /// Removes a call entry and its return (exactly undone by `unlift`, in reverse order).
-    fn lift(&mut self, call: u32) {
+    pub(crate) fn lift(&mut self, call: u32) {
         self.unlink(call);
         self.unlink(self.matching[call as usize]);
     }
 
-    fn unlift(&mut self, call: u32) {
+    pub(crate) fn unlift(&mut self, call: u32) {
         self.relink(self.matching[call as usize]);
         self.relink(call);
     }
@@ -166,7 +166,7 @@ impl EventList {
 /// called no later than k returned (it was linearized before k's return was reached), so the set
 /// is: all ops before k, plus some ops in `k+1..=window_end[k]`. The words covering that window,
 /// with k, identify the set exactly, and are far shorter than the whole bitset.
-struct Linearized {
+pub(crate) struct Linearized {
     words: Vec<u64>,
     /// No word before this one has a zero bit.
     low: usize,
@@ -175,7 +175,7 @@ struct Linearized {
 }
 
 impl Linearized {
-    fn new(ops: &[&Operation]) -> Self {
+    pub(crate) fn new(ops: &[&Operation]) -> Self {
         let window_end = ops
             .iter()
             .map(|o| {
@@ -191,20 +191,20 @@ impl Linearized {
         }
     }
 
-    fn set(&mut self, i: usize) {
+    pub(crate) fn set(&mut self, i: usize) {
         self.words[i / 64] |= 1 << (i % 64);
         while self.low < self.words.len() && self.words[self.low] == u64::MAX {
             self.low += 1;
         }
     }
 
-    fn clear(&mut self, i: usize) {
+    pub(crate) fn clear(&mut self, i: usize) {
         self.words[i / 64] &= !(1 << (i % 64));
         self.low = self.low.min(i / 64);
     }
 
     /// Writes the memo key of (this set, `state`) into `key`.
-    fn key(&self, state: StateId, key: &mut Vec<u64>) {
+    pub(crate) fn key(&self, state: StateId, key: &mut Vec<u64>) {
         key.clear();
         let k = if self.low == self.words.len() {
             self.n
@@ -219,27 +219,27 @@ impl Linearized {
 }
 
 /// One linearized op on the search stack.
-struct Frame {
+pub(crate) struct Frame {
     /// Its call entry.
-    entry: u32,
+    pub(crate) entry: u32,
     /// The state before it.
-    state_before: StateId,
+    pub(crate) state_before: StateId,
     /// It was the node's forced get, so undoing it also undoes the choice before it.
-    forced: bool,
+    pub(crate) forced: bool,
     /// Verbose only: its prefix-tree node once recorded, and the minimum best-prefix length of the
     /// ops up to and including this frame.
-    node: u32,
-    min_best: u32,
+    pub(crate) node: u32,
+    pub(crate) min_best: u32,
 }
 
 /// Verbose bookkeeping: for each op, the longest linearizable prefix containing it.
-struct Recorder {
-    partials: Partials,
+pub(crate) struct Recorder {
+    pub(crate) partials: Partials,
     best_len: Vec<u32>,
 }
 
 impl Recorder {
-    fn new(n: usize) -> Self {
+    pub(crate) fn new(n: usize) -> Self {
         Recorder {
             partials: Partials {
                 nodes: Vec::new(),
@@ -250,7 +250,7 @@ impl Recorder {
         }
     }
 
-    fn pushed(&self, stack: &mut [Frame], op: u32) {
+    pub(crate) fn pushed(&self, stack: &mut [Frame], op: u32) {
         let below = stack
             .len()
             .checked_sub(2)
@@ -262,7 +262,7 @@ impl Recorder {
 
     /// Called when the stack is at a local maximum (about to shrink, or final): any op on it whose
     /// longest known prefix is shorter than the stack now gets the stack as its prefix.
-    fn peak(&mut self, stack: &mut [Frame], list: &EventList) {
+    pub(crate) fn peak(&mut self, stack: &mut [Frame], list: &EventList) {
         let depth = stack.len() as u32;
         if depth == 0 || stack[stack.len() - 1].min_best >= depth {
             return;
@@ -298,17 +298,71 @@ impl Recorder {
     }
 }
 
-/// How far [`look_ahead`] walks along the event list.
-const LOOKAHEAD: u64 = 32;
+/// How far a model's look-ahead walks along the event list.
+pub(crate) const LOOKAHEAD: u64 = 32;
 
-/// What [`look_ahead`] learned about the node the search just reached.
-struct Outlook {
+/// What a model's look-ahead learned about the node the search just reached.
+pub(crate) struct Outlook {
     /// No extension of the current prefix can be a linearization.
-    dead: bool,
+    pub(crate) dead: bool,
     /// A get the node may take as its only child (its call entry).
-    forced: Option<u32>,
+    pub(crate) forced: Option<u32>,
     /// List entries looked at (counted as search steps).
-    looked: u64,
+    pub(crate) looked: u64,
+}
+
+/// A model as the search runs it: on interned states, state 0 being the initial one, and on ops
+/// by their index in the key's call order.
+pub(crate) trait SearchModel {
+    /// The state after op `op` in `state`, or `None` if the model does not allow it there.
+    fn apply(&mut self, state: StateId, op: u32) -> Option<StateId>;
+
+    /// Op `op` was linearized (for models that track what is left).
+    fn take(&mut self, _op: u32) {}
+
+    /// Op `op` was un-linearized.
+    fn restore(&mut self, _op: u32) {}
+
+    /// The state the memo records for `state`: states with the same future may share one.
+    fn canonical(&self, state: StateId) -> StateId {
+        state
+    }
+
+    /// What the node with `state` may skip or must take, from at most `limit` entries at the
+    /// front of `list` (the rest of the budget may be smaller than [`LOOKAHEAD`]); looking less
+    /// only prunes less.
+    fn look_ahead(&self, list: &EventList, state: StateId, limit: u64) -> Outlook;
+}
+
+/// The 2023 KV model with its reductions.
+struct KvModel<'a> {
+    ops: &'a [&'a Operation],
+    states: States,
+    moves: Vec<Move>,
+    pending: PendingReads,
+}
+
+impl SearchModel for KvModel<'_> {
+    fn apply(&mut self, state: StateId, op: u32) -> Option<StateId> {
+        let value = &self.ops[op as usize].input.value;
+        self.states.apply(state, self.moves[op as usize], op, value)
+    }
+
+    fn take(&mut self, op: u32) {
+        self.pending.take(op as usize);
+    }
+
+    fn restore(&mut self, op: u32) {
+        self.pending.restore(op as usize);
+    }
+
+    fn canonical(&self, state: StateId) -> StateId {
+        self.pending.canonical(state, &self.states)
+    }
+
+    fn look_ahead(&self, list: &EventList, state: StateId, limit: u64) -> Outlook {
+        look_ahead(list, &self.moves, &self.states, state, limit)
+    }
 }
 
 /// Two reductions specific to the KV model, which porcupine does not make.
@@ -323,8 +377,6 @@ struct Outlook {
 /// a put called before that return, followed by appends; if the get's output starts with neither,
 /// the node is dead. Without this, a wrongly early append is refuted only after trying every order
 /// of the concurrent appends that follow.
-/// Looks at no more than `limit` entries (the rest of the budget may be smaller than
-/// [`LOOKAHEAD`]); looking less only prunes less.
 fn look_ahead(
     list: &EventList,
     moves: &[Move],
@@ -367,10 +419,9 @@ fn look_ahead(
     out
 }
 
-/// Searches for a linearization of one key's ops, which must be sorted by call time.
+/// Searches for a linearization of one key's ops, which must be sorted by call time, under the
+/// 2023 KV model.
 pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySearch {
-    let mut list = EventList::new(ops);
-    let mut linearized = Linearized::new(ops);
     let mut states = States::new();
     let reads: Vec<&str> = ops
         .iter()
@@ -385,7 +436,26 @@ pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySe
             _ => states.prepare(&o.input, &o.output),
         })
         .collect();
-    let mut pending = PendingReads::new(&moves, &states);
+    let pending = PendingReads::new(&moves, &states);
+    let model = KvModel {
+        ops,
+        states,
+        moves,
+        pending,
+    };
+    run(ops, model, max_steps, verbose)
+}
+
+/// Searches for a linearization of one key's ops, which must be sorted by call time, under
+/// `model`.
+pub(crate) fn run<M: SearchModel>(
+    ops: &[&Operation],
+    mut model: M,
+    max_steps: u64,
+    verbose: bool,
+) -> KeySearch {
+    let mut list = EventList::new(ops);
+    let mut linearized = Linearized::new(ops);
     // Memo of visited (linearized set, state) keys. A HashSet is fine: it is only queried, never
     // iterated, so its order cannot affect results; its hasher is fixed, not randomly seeded.
     let mut memo: HashSet<Box<[u64]>, FastBuild> = HashSet::default();
@@ -393,14 +463,14 @@ pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySe
     let mut recorder = verbose.then(|| Recorder::new(ops.len()));
 
     let mut stack: Vec<Frame> = Vec::new();
-    let mut state = States::INITIAL;
+    let mut state: StateId = 0;
     let mut cur = list.first();
     let mut steps = 0u64;
     let mut just_pushed = false;
     // `cur` is a get the current node must take (see `look_ahead`); if it cannot, the node is dead.
     let mut forcing = false;
     let mut backtrack = false;
-    let root = look_ahead(&list, &moves, &states, state, LOOKAHEAD.min(max_steps));
+    let root = model.look_ahead(&list, state, LOOKAHEAD.min(max_steps));
     steps += root.looked;
     if root.dead {
         backtrack = true;
@@ -417,8 +487,9 @@ pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySe
             // Undo the last choice; a node whose forced get failed is dead too, so keep undoing.
             let mut gave_up = true;
             while let Some(frame) = stack.pop() {
-                pending.restore(list.op[frame.entry as usize] as usize);
-                linearized.clear(list.op[frame.entry as usize] as usize);
+                let op = list.op[frame.entry as usize];
+                model.restore(op);
+                linearized.clear(op as usize);
                 state = frame.state_before;
                 list.unlift(frame.entry);
                 cur = list.next[frame.entry as usize];
@@ -445,22 +516,21 @@ pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySe
             continue;
         }
         let op = list.op[entry];
-        let value = &ops[op as usize].input.value;
-        let next = states.apply(state, moves[op as usize], op, value);
-        let next = next.map(|next| {
-            pending.take(op as usize);
-            linearized.set(op as usize);
-            let next = pending.canonical(next, &states);
-            linearized.key(next, &mut key);
-            if memo.contains(key.as_slice()) {
-                pending.restore(op as usize);
-                linearized.clear(op as usize);
-                (next, false)
-            } else {
-                memo.insert(key.as_slice().into());
-                (next, true)
+        let next = match model.apply(state, op) {
+            Some(next) => {
+                model.take(op);
+                linearized.set(op as usize);
+                let next = model.canonical(next);
+                linearized.key(next, &mut key);
+                let new = memo.insert(key.as_slice().into());
+                if !new {
+                    model.restore(op);
+                    linearized.clear(op as usize);
+                }
+                Some((next, new))
             }
-        });
+            None => None,
+        };
         match next {
             Some((next, true)) => {
                 stack.push(Frame {
@@ -479,7 +549,7 @@ pub(crate) fn search(ops: &[&Operation], max_steps: u64, verbose: bool) -> KeySe
                 cur = list.first();
                 forcing = false;
                 let limit = LOOKAHEAD.min(max_steps - steps);
-                let outlook = look_ahead(&list, &moves, &states, state, limit);
+                let outlook = model.look_ahead(&list, state, limit);
                 steps += outlook.looked;
                 if outlook.dead {
                     backtrack = true;

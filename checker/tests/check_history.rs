@@ -81,6 +81,38 @@ fn default_visualization_goes_to_the_temp_dir() {
 }
 
 #[test]
+fn versioned_histories_are_checked_by_the_versioned_model() {
+    let out = run(&[fixture("versioned_linearizable.json").to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.starts_with("linearizable: 4 operations on 2 keys"),
+        "{stdout}"
+    );
+    let html = std::env::temp_dir().join("raft-lab-check-history-test-versioned.html");
+    let out = run(&[
+        "--html",
+        html.to_str().unwrap(),
+        fixture("versioned_stale_read.json").to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("not linearizable: key \"k\""), "{stdout}");
+    let page = std::fs::read_to_string(&html).expect("HTML written");
+    assert!(page.contains("get(&#39;k&#39;) -&gt; (&#39;a&#39;, 1, OK)"));
+    assert!(page.contains("\"versioned\":true"));
+    std::fs::remove_file(html).unwrap();
+}
+
+#[test]
+fn help_documents_the_versioned_fields() {
+    let help = text(&run(&["--help"]).stdout);
+    for field in ["\"version\"", "\"err\"", "ErrMaybe", "ErrNoKey", "(value,"] {
+        assert!(help.contains(field), "{field} missing from --help:\n{help}");
+    }
+}
+
+#[test]
 fn bad_input_exits_2_with_a_reason() {
     rejects("malformed.json", "not a JSON array");
     rejects("not_an_array.json", "not a JSON array");
@@ -91,6 +123,10 @@ fn bad_input_exits_2_with_a_reason() {
     );
     rejects("unknown_op.json", "unknown op \"cas\"");
     rejects("no-such-file.json", "cannot read");
+    rejects(
+        "mixed_models.json",
+        "operation 1: lacks \"version\" and \"err\"",
+    );
 }
 
 #[test]

@@ -7,7 +7,10 @@
 //! - [`Raft`]: one Raft peer, as the lab's `raftapi.Raft` interface has it, with [`ApplyMsg`] on the
 //!   apply channel and an optional read-only [`PeerView`] for the fuzzers' safety checks.
 //! - [`Persister`]: the stable storage a peer saves to and restarts from.
-//! - [`KvServer`] and [`KvClerk`]: the fault-tolerant key/value service built on Raft.
+//! - [`KvServer`] and [`KvClerk`]: the fault-tolerant key/value service built on Raft (2023).
+//! - [`versioned`]: the current course's versioned key/value store, shared by Labs 2, 4 and 5: its
+//!   errors, versions, RPC types and the [`VersionedClerk`] trait.
+//! - [`KvSrvServer`], [`KvSrvClerk`] and [`KvLock`]: Lab 2, one versioned server and a lock on it.
 //!
 //! A minimal peer, enough to see the shape (a real one elects leaders and replicates):
 //!
@@ -38,11 +41,15 @@
 //! ```
 
 mod kv;
+mod kvsrv;
 mod observer;
 mod persister;
 mod raft;
+pub mod versioned;
 
 pub use kv::{KvClerk, KvServer};
+pub use kvsrv::{KvLock, KvSrvClerk, KvSrvServer};
 pub use observer::{PeerView, RoleName};
 pub use persister::Persister;
 pub use raft::{ApplyMsg, ApplySender, Raft, RaftError};
+pub use versioned::{KvError, KvResult, Version, VersionedClerk};

@@ -12,6 +12,15 @@ pub fn ends(
     n: usize,
     server_name: fn(usize) -> String,
 ) -> (Vec<String>, Vec<ClientEnd>) {
+    ends_to(net, n, &server_name)
+}
+
+/// [`ends`], with the server names given by any function (a tester's own naming).
+pub fn ends_to(
+    net: &Network,
+    n: usize,
+    server_name: &dyn Fn(usize) -> String,
+) -> (Vec<String>, Vec<ClientEnd>) {
     let names: Vec<String> = (0..n).map(|_| sim::rng::random_name(20)).collect();
     let ends = names
         .iter()

@@ -6,6 +6,7 @@
 use crate::diagnosis::unanswered_note;
 use crate::kv_cluster::{KvCluster, KvImpl};
 use crate::kv_history;
+use crate::time_limit;
 use checker::{History, Operation};
 use labrpc::Network;
 use madsim::time::sleep;
@@ -18,8 +19,7 @@ pub use crate::kv_cluster::server_name;
 
 /// The lab's sleep unit: "an election timeout".
 pub const ELECTION_TIMEOUT: Duration = Duration::from_millis(1000);
-/// Each test must finish within this much virtual time after the config is made.
-pub const TEST_TIME_LIMIT: Duration = Duration::from_secs(120);
+pub use crate::time_limit::TEST_TIME_LIMIT;
 /// How often the largest persisted Raft state is sampled (tests with snapshots only).
 const SIZE_SAMPLE_INTERVAL: Duration = Duration::from_millis(1);
 
@@ -449,29 +449,19 @@ impl<K: KvImpl> KvConfig<K> {
     }
 
     fn check_timeout(&self) {
-        let elapsed = sim::node::now() - self.inner.created;
-        if elapsed > TEST_TIME_LIMIT {
-            self.fail(&format!(
-                "test took longer than {} seconds of virtual time ({:.1} s)",
-                TEST_TIME_LIMIT.as_secs(),
-                elapsed.as_secs_f64()
-            ));
+        if let Some(message) = time_limit::overrun(self.inner.created) {
+            self.fail(&message);
         }
     }
 
-    /// Fails the run if the test is still going 120 s (virtual) after make_config. The task dies with
-    /// the simulation when the test body returns.
+    /// Fails the run if the test is still going 120 s (virtual) after make_config.
     fn spawn_watchdog(&self) {
         let cfg = self.weak();
-        madsim::task::spawn(async move {
-            sleep(TEST_TIME_LIMIT).await;
+        time_limit::watch(move |message| {
             if let Some(cfg) = KvConfig::upgrade(&cfg)
                 && !cfg.finished()
             {
-                cfg.fail(&format!(
-                    "test still running after {} seconds of virtual time (the lab's limit)",
-                    TEST_TIME_LIMIT.as_secs()
-                ));
+                cfg.fail(message);
             }
         });
     }

@@ -66,7 +66,8 @@ pub fn dump_on_failure(history: &History, label: &str) {
     write_json(history, &dir, label);
 }
 
-/// Checks `history` against the KV model. `Ok` only when it is proven linearizable; a
+/// Checks `history` against its model (the versioned KV model if its ops are versioned, else the
+/// 2023 KV model). `Ok` only when it is proven linearizable; a
 /// non-linearizable history writes its HTML and JSON, an unknown verdict (budget exhausted) its JSON,
 /// and both are errors whose message says what happened and where the files are.
 pub fn check(history: &History, label: &str) -> Result<(), String> {
@@ -183,6 +184,23 @@ mod tests {
                 assert!(std::fs::read_to_string(&html).unwrap().contains("<svg"));
                 let back = History::read_file(&json).unwrap();
                 assert_eq!(back.snapshot(), h.snapshot());
+                let _ = std::fs::remove_dir_all(&dir);
+            })
+        });
+    }
+
+    #[test]
+    fn a_versioned_stale_read_fails() {
+        in_sim(|| {
+            Box::pin(async {
+                use checker::KvErr::Ok as OK;
+                let h = History::new();
+                h.record(Operation::versioned_put(1, 0, 10, "k", ("a", 0), OK));
+                h.record(Operation::versioned_put(1, 20, 30, "k", ("b", 1), OK));
+                h.record(Operation::versioned_get(2, 40, 50, "k", ("a", 1, OK)));
+                let dir = std::env::temp_dir().join("raft-lab-kv-history-versioned-selftest");
+                let err = check_with_dump_dir(&h, "vstale", Some(&dir)).unwrap_err();
+                assert!(err.contains("not linearizable"), "{err}");
                 let _ = std::fs::remove_dir_all(&dir);
             })
         });

@@ -12,22 +12,29 @@
 //!   of docs/lab-tests-2023.md §4.
 //! - [`fuzz`]: the fault-schedule fuzzers.
 //! - [`suites`]: the bodies of the lab tests; each test target runs them for its [`Edition`].
+//! - [`workload`]: the current course's workload library on any versioned KV (Labs 2, 4, 5).
+//! - [`kvsrv_config`]: the Lab 2 tester (one kvsrv); [`heap`]: counting a server's memory.
+//! - [`time_limit`]: the 120 s of virtual time a KV test may take.
 
 pub mod commands;
 pub mod diagnosis;
 mod edition;
 pub mod fresh;
 pub mod fuzz;
+pub mod heap;
 pub mod kv_appends;
 pub mod kv_cluster;
 pub mod kv_config;
 pub mod kv_generic;
 pub mod kv_history;
 pub mod kv_partitioner;
+pub mod kvsrv_config;
 pub mod raft_applier;
 pub mod raft_config;
 mod run;
 pub mod suites;
+pub mod time_limit;
+pub mod workload;
 
 pub use commands::{Cmd, rand_int, rand_int31, rand_string};
 pub use edition::Edition;
@@ -43,3 +50,13 @@ pub type TestedKv = (under_test::KvServer, under_test::KvClerk);
 pub type Config = raft_config::Config<TestedRaft>;
 /// The KV tester on the service under test.
 pub type KvConfig = kv_config::KvConfig<TestedKv>;
+
+/// Lab 2's kvsrv under test: its server and its clerk.
+pub type TestedKvSrv = (under_test::KvSrvServer, under_test::KvSrvClerk);
+/// A tester's clerk of the kvsrv under test.
+pub type TestedKvSrvClerk = workload::TestClerk<under_test::KvSrvClerk>;
+/// The lock under test, on the tester's clerks of the kvsrv under test.
+pub type TestedLock = under_test::Lock<TestedKvSrvClerk>;
+
+/// The Lab 2 tester on the kvsrv under test.
+pub type KvSrvConfig = kvsrv_config::KvSrvConfig<TestedKvSrv>;

@@ -12,3 +12,9 @@ pub type Raft = raft::Raft;
 /// The 2023 key/value service's replica, on [`Raft`], and its clerk.
 pub type KvServer = kvraft::KvServer<Raft>;
 pub type KvClerk = kvraft::Clerk;
+
+/// Lab 2 of the current course: the versioned key/value server, its clerk, and the lock on any
+/// versioned clerk `C`.
+pub type KvSrvServer = kvsrv::KvServer;
+pub type KvSrvClerk = kvsrv::Clerk;
+pub type Lock<C> = kvsrv::Lock<C>;

@@ -2,7 +2,9 @@
 //! linearizability (docs/lab-tests-2023.md §5).
 //!
 //! FILE is a JSON array of `{"client", "call", "return", "op", "key", "value", "output"}` objects
-//! (times in ns; op is "get", "put" or "append"). Exit status:
+//! (times in ns; op is "get", "put" or "append"), checked by the 2023 KV model. A history of the
+//! current course's versioned KV adds `"version"` and `"err"` to every operation and is checked by
+//! the versioned model (see the `--help` text). Exit status:
 //! - 0: linearizable (a one-line summary on stdout);
 //! - 1: not linearizable (the reason, and the path of an HTML visualization);
 //! - 2: bad usage or input, or the search budget ran out (a one-line reason on stderr).
@@ -16,9 +18,9 @@ use std::process::ExitCode;
 /// Checks a recorded KV history for linearizability: exit 0 linearizable, 1 not (an HTML picture
 /// is written), 2 bad input or arguments, or the search budget ran out.
 #[derive(Parser, Debug)]
-#[command(name = "check-history")]
+#[command(name = "check-history", after_long_help = FORMAT)]
 struct Args {
-    /// A JSON array of {"client", "call", "return", "op", "key", "value", "output"} objects.
+    /// A JSON array of operations (see below; --help shows the format).
     file: PathBuf,
     /// Search steps allowed per key before the answer is "unknown" (exit 2).
     #[arg(long, default_value_t = Budget::DEFAULT.max_steps)]
@@ -28,6 +30,24 @@ struct Args {
     #[arg(long)]
     html: Option<PathBuf>,
 }
+
+/// The file format, shown by `--help`.
+const FORMAT: &str = "\
+FILE is a JSON array of operations, times in nanoseconds on one clock:
+  {\"client\": u64, \"call\": u64, \"return\": u64, \"op\": \"get\"|\"put\"|\"append\",
+   \"key\": str, \"value\": str, \"output\": str}
+\"value\" is empty for a get, \"output\" (what a get read) empty for a put or append. Such a
+history is checked by the 2023 KV model: a get reads the last put plus later appends.
+
+A versioned history (the current course's KV) adds two fields to every operation:
+  \"version\": u64   a put: the version it was conditional on; a get: the version it returned
+  \"err\": str       \"OK\", \"ErrNoKey\", \"ErrVersion\", \"ErrMaybe\", \"ErrWrongLeader\",
+                   \"ErrWrongGroup\"
+and has gets and puts only. It is checked by the versioned model: per key the state is (value,
+version) from (\"\", 0); a get must read the state's value; put(x, v) at version v must answer OK
+or ErrMaybe and makes the state (x, v+1), at another version must answer ErrVersion or ErrMaybe
+and changes nothing. So an ErrMaybe put may or may not have taken effect, and a put answering
+ErrNoKey is never legal. A history mixing both kinds of operation is rejected (exit 2).";
 
 /// Prints a line, ignoring a closed stdout rather than panicking.
 fn say(line: &str) {
