@@ -8,6 +8,8 @@
 //!   apply channel and an optional read-only [`PeerView`] for the fuzzers' safety checks.
 //! - [`Persister`]: the stable storage a peer saves to and restarts from.
 //! - [`KvServer`] and [`KvClerk`]: the fault-tolerant key/value service built on Raft.
+//! - [`Rsm`] and [`StateMachine`]: the replicated-state-machine layer of the current course, on
+//!   which a service replicates its state machine.
 //!
 //! A minimal peer, enough to see the shape (a real one elects leaders and replicates):
 //!
@@ -41,8 +43,10 @@ mod kv;
 mod observer;
 mod persister;
 mod raft;
+mod rsm;
 
 pub use kv::{KvClerk, KvServer};
 pub use observer::{PeerView, RoleName};
 pub use persister::Persister;
 pub use raft::{ApplyMsg, ApplySender, Raft, RaftError};
+pub use rsm::{OpOf, ReplyOf, RestoreError, Rsm, StateMachine, SubmitError};
