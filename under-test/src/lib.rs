@@ -12,3 +12,6 @@ pub type Raft = raft::Raft;
 /// The 2023 key/value service's replica, on [`Raft`], and its clerk.
 pub type KvServer = kvraft::KvServer<Raft>;
 pub type KvClerk = kvraft::Clerk;
+
+/// The rsm layer (the current course's Lab 4A), on [`Raft`], replicating any state machine `SM`.
+pub type Rsm<SM> = rsm::Rsm<Raft, SM>;
