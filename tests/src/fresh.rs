@@ -10,7 +10,7 @@ use raftapi::Persister;
 pub fn ends(
     net: &Network,
     n: usize,
-    server_name: fn(usize) -> String,
+    server_name: impl Fn(usize) -> String,
 ) -> (Vec<String>, Vec<ClientEnd>) {
     let names: Vec<String> = (0..n).map(|_| sim::rng::random_name(20)).collect();
     let ends = names

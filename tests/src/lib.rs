@@ -7,7 +7,8 @@
 //! - [`commands`]: the tester's commands (ints and strings) and the bytes Raft carries.
 //! - [`raft_applier`]: what every peer applied, the apply checks, and the snapshot applier.
 //! - [`raft_config`]: the Raft tester config of docs/lab-tests-2023.md §2.
-//! - [`kv_cluster`]: the replicas of a KV service, for every KV tester.
+//! - [`server_group`]: a group of replicated servers of any type, for every tester of a service on
+//!   Raft; [`kv_cluster`]: the 2023 KV service's replicas on it, for every 2023 KV tester.
 //! - [`kv_config`], [`kv_generic`], [`kv_partitioner`], [`kv_history`], [`kv_appends`]: the KV tester
 //!   of docs/lab-tests-2023.md §4.
 //! - [`fuzz`]: the fault-schedule fuzzers.
@@ -27,6 +28,7 @@ pub mod kv_partitioner;
 pub mod raft_applier;
 pub mod raft_config;
 mod run;
+pub mod server_group;
 pub mod suites;
 
 pub use commands::{Cmd, rand_int, rand_int31, rand_string};
