@@ -238,9 +238,15 @@ impl<R: Rsm<Sm = Counter>> RsmTest<R> {
 
     // ---- begin / end / failure ------------------------------------------------------------------
 
-    /// Begin: prints the test's title and resets the counters end() reports.
+    /// Begin: prints the test's title with the network's state and resets the counters end()
+    /// reports.
     pub fn begin(&self, description: &str) {
-        println!("{description} (reliable network)...");
+        let network = if self.group().net().is_reliable() {
+            "reliable"
+        } else {
+            "unreliable"
+        };
+        println!("{description} ({network} network)...");
         tracing::info!(topic = "test", description, "begin");
         *self.stats() = Stats {
             t0: sim::node::now(),
