@@ -11,6 +11,8 @@
 //! - [`versioned`]: the current course's versioned key/value store, shared by Labs 2, 4 and 5: its
 //!   errors, versions, RPC types and the [`VersionedClerk`] trait.
 //! - [`KvSrvServer`], [`KvSrvClerk`] and [`KvLock`]: Lab 2, one versioned server and a lock on it.
+//! - [`Rsm`] and [`StateMachine`]: the replicated-state-machine layer of the current course, on
+//!   which a service replicates its state machine.
 //!
 //! A minimal peer, enough to see the shape (a real one elects leaders and replicates):
 //!
@@ -45,6 +47,7 @@ mod kvsrv;
 mod observer;
 mod persister;
 mod raft;
+mod rsm;
 pub mod versioned;
 
 pub use kv::{KvClerk, KvServer};
@@ -52,4 +55,5 @@ pub use kvsrv::{KvLock, KvSrvClerk, KvSrvServer};
 pub use observer::{PeerView, RoleName};
 pub use persister::Persister;
 pub use raft::{ApplyMsg, ApplySender, Raft, RaftError};
+pub use rsm::{OpOf, ReplyOf, RestoreError, Rsm, StateMachine, SubmitError};
 pub use versioned::{KvError, KvResult, Version, VersionedClerk};

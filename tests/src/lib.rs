@@ -1,15 +1,17 @@
 //! raft-lab's testers: the helpers the lab suites in `tests/` are written in.
 //!
 //! The testers speak only to the contract (`raftapi`); the suites run them on the implementations
-//! the `under-test` crate names, through the aliases here ([`Config`], [`KvConfig`]).
+//! the `under-test` crate names, through the aliases here ([`Config`], [`KvConfig`], [`RsmTest`]).
 //!
 //! - [`run()`]: runs a test for the seeds asked for and prints the replay command of a failure.
 //! - [`commands`]: the tester's commands (ints and strings) and the bytes Raft carries.
 //! - [`raft_applier`]: what every peer applied, the apply checks, and the snapshot applier.
 //! - [`raft_config`]: the Raft tester config of docs/lab-tests-2023.md §2.
-//! - [`kv_cluster`]: the replicas of a KV service, for every KV tester.
+//! - [`server_group`]: a group of replicated servers of any type, for every tester of a service on
+//!   Raft; [`kv_cluster`]: the 2023 KV service's replicas on it, for every 2023 KV tester.
 //! - [`kv_config`], [`kv_generic`], [`kv_partitioner`], [`kv_history`], [`kv_appends`]: the KV tester
 //!   of docs/lab-tests-2023.md §4.
+//! - [`rsm`]: the rsm tester of the current course (Lab 4A and the 4C rsm snapshot test).
 //! - [`fuzz`]: the fault-schedule fuzzers.
 //! - [`suites`]: the bodies of the lab tests; each test target runs them for its [`Edition`].
 //! - [`workload`]: the current course's workload library on any versioned KV (Labs 2, 4, 5).
@@ -31,7 +33,9 @@ pub mod kv_partitioner;
 pub mod kvsrv_config;
 pub mod raft_applier;
 pub mod raft_config;
+pub mod rsm;
 mod run;
+pub mod server_group;
 pub mod suites;
 pub mod time_limit;
 pub mod workload;
@@ -45,6 +49,9 @@ pub use run::{replay_command, run, test_target};
 pub type TestedRaft = under_test::Raft;
 /// The 2023 key/value service under test: its replica and its clerk.
 pub type TestedKv = (under_test::KvServer, under_test::KvClerk);
+
+/// The rsm layer under test, replicating the state machine `SM`.
+pub type TestedRsm<SM> = under_test::Rsm<SM>;
 
 /// The Raft tester on the Raft under test.
 pub type Config = raft_config::Config<TestedRaft>;
@@ -60,3 +67,6 @@ pub type TestedLock = under_test::Lock<TestedKvSrvClerk>;
 
 /// The Lab 2 tester on the kvsrv under test.
 pub type KvSrvConfig = kvsrv_config::KvSrvConfig<TestedKvSrv>;
+
+/// The rsm tester on the rsm under test.
+pub type RsmTest = rsm::RsmTest<TestedRsm<rsm::Counter>>;

@@ -18,3 +18,6 @@ pub type KvClerk = kvraft::Clerk;
 pub type KvSrvServer = kvsrv::KvServer;
 pub type KvSrvClerk = kvsrv::Clerk;
 pub type Lock<C> = kvsrv::Lock<C>;
+
+/// The rsm layer (the current course's Lab 4A), on [`Raft`], replicating any state machine `SM`.
+pub type Rsm<SM> = rsm::Rsm<Raft, SM>;
