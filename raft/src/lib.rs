@@ -1,8 +1,8 @@
 //! Raft, as Figure 2 of the extended Raft paper describes it, with the 6.5840 lab's fast log backup,
 //! persistence and snapshots, running on labrpc in madsim's virtual time.
 //!
-//! The peer is split in two: [`core`] is the state machine (roles, log, every rule of Figure 2), and
-//! [`driver`] owns the timers, the RPC sends and the apply loop. The public handle is [`Raft`].
+//! The peer is split in two: `core` is the state machine (roles, log, every rule of Figure 2), and
+//! `driver` owns the timers, the RPC sends and the apply loop. The public handle is [`Raft`].
 
 mod core;
 mod driver;
@@ -90,7 +90,7 @@ pub struct Raft {
 }
 
 impl Raft {
-    /// Starts peer `me` of `peers` (peers[me] is its own end). Must be called from a task on the peer's
+    /// Starts peer `me` of `peers` (`peers[me]` is its own end). Must be called from a task on the peer's
     /// madsim node: the peer's timers and loops are spawned there and die with it.
     pub fn new(
         peers: Vec<ClientEnd>,

@@ -68,7 +68,7 @@ pub fn check_clnt_appends(cfg: &KvConfig, clnt: usize, v: &str, count: usize) {
     }
 }
 
-/// checkConcurrentAppends: for every client i, its counts[i] elements appear exactly once, in order.
+/// checkConcurrentAppends: for every client i, its `counts[i]` elements appear exactly once, in order.
 pub fn check_concurrent_appends(cfg: &KvConfig, v: &str, counts: &[usize]) {
     for (i, &count) in counts.iter().enumerate() {
         check_clnt_appends(cfg, i, v, count);

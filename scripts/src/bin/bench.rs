@@ -81,7 +81,7 @@ struct Args {
     /// Wall-clock limit for each process, in seconds.
     #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
     timeout: u64,
-    /// Directory for report.json and report.md (default: <target dir>/bench).
+    /// Directory for report.json and report.md (default: `<target dir>/bench`).
     #[arg(long)]
     out: Option<PathBuf>,
 }
