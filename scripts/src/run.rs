@@ -80,6 +80,9 @@ pub fn run_one(spec: &RunSpec) -> RunResult {
     let mut cmd = Command::new(&spec.exe);
     cmd.args([spec.test.as_str(), "--exact", "--nocapture"])
         .current_dir(workspace::test_package_dir())
+        // As under `cargo test`: the run starts in the package directory, while PWD names the user's,
+        // which relative output paths (RAFT_LAB_DUMP_HISTORY) are taken from.
+        .env("PWD", workspace::user_dir())
         .env("MADSIM_TEST_SEED", spec.seed.to_string())
         .stdin(Stdio::null())
         .stdout(out)

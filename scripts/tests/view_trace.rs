@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::run;
+use common::{root, run};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -160,6 +160,21 @@ fn garbage_and_empty_files_do_not_panic() {
     let (code, out, _) = run(Command::new(VIEW).arg(&empty));
     assert_eq!(code, Some(0));
     assert!(out.contains("(no events match)"));
+}
+
+#[test]
+fn the_wrapper_takes_a_relative_file_from_the_users_directory() {
+    // The wrapper runs the viewer from the workspace root; the user is somewhere else.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view_trace_user_dir");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("mine.jsonl"), TRACE).unwrap();
+    let (code, out, err) = run(Command::new(root().join("scripts/view-trace"))
+        .args(["mine.jsonl", "--width", "120"])
+        .current_dir(&dir)
+        .env_remove("RAFT_LAB_ROOT")
+        .env_remove("RAFT_LAB_CWD"));
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("== run made_up_2a seed 5 =="), "{out}");
 }
 
 #[test]

@@ -6,6 +6,11 @@
 //! - [`persister`]: the in-memory stable storage a Raft peer saves to and restarts from.
 //! - [`rng`]: extra random streams, derived from the simulation seed only.
 //! - [`node`]: creating and killing simulated machines.
+//! - [`user_path`]: output paths from the environment, taken from the directory cargo was run from.
+
+/// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
+/// crate when another checkout sharing the target directory builds it, instead of trusting file times.
+const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
 
 pub mod linearizability;
 pub mod node;
@@ -13,6 +18,7 @@ pub mod persister;
 pub mod rng;
 pub mod runner;
 pub mod trace;
+pub mod user_path;
 
 pub use persister::Persister;
 pub use runner::run;

@@ -6,7 +6,8 @@
 //! - folded into a per-thread **digest**: a hash of the ordered event stream. Each seed runs on its own
 //!   thread, so the digest of a run is the digest of that thread. Two runs with the same seed must
 //!   yield the same digest; that is the determinism proof.
-//! - written as one JSON line to the file named by `RAFT_LAB_TRACE`, when set (the trace viewer's input);
+//! - written as one JSON line to the file named by `RAFT_LAB_TRACE`, when set (the trace viewer's input;
+//!   a relative name is taken from the directory cargo was run from, see [`crate::user_path`]);
 //! - printed as a readable line on stderr when `RUST_LOG` enables it (quiet by default).
 
 use madsim::task::NodeId;
@@ -17,6 +18,7 @@ use std::fmt::{self, Write as _};
 use std::fs::File;
 use std::hash::{DefaultHasher, Hasher};
 use std::io::{BufWriter, Write};
+use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 use tracing::field::{Field, Visit};
 use tracing::subscriber::Interest;
@@ -117,15 +119,26 @@ pub fn init() {
     });
 }
 
-/// The JSON-lines trace file named by `RAFT_LAB_TRACE`, opened on first use.
+/// The JSON-lines trace file named by `RAFT_LAB_TRACE`, opened on first use. A relative name is
+/// taken from the user's directory ([`crate::user_path`]); where the trace goes is said once.
 fn json_sink() -> Option<&'static Mutex<BufWriter<File>>> {
     static SINK: OnceLock<Option<Mutex<BufWriter<File>>>> = OnceLock::new();
     SINK.get_or_init(|| {
-        let path = std::env::var(TRACE_FILE_ENV).ok()?;
-        File::create(&path)
-            .map_err(|e| eprintln!("raft-lab: cannot write trace to {path}: {e}"))
-            .ok()
-            .map(|f| Mutex::new(BufWriter::new(f)))
+        let named = std::env::var_os(TRACE_FILE_ENV).filter(|p| !p.is_empty())?;
+        let path = crate::user_path::resolve(Path::new(&named));
+        match File::create(&path) {
+            Ok(f) => {
+                eprintln!("raft-lab: writing the trace to {}", path.display());
+                Some(Mutex::new(BufWriter::new(f)))
+            }
+            Err(e) => {
+                eprintln!(
+                    "raft-lab: cannot write the trace to {}: {e}",
+                    path.display()
+                );
+                None
+            }
+        }
     })
     .as_ref()
 }

@@ -178,15 +178,16 @@ fn main() -> ExitCode {
     per_test.retain(|r| r.runs > 0);
     print!("{}", stats::table(&per_test));
     if !failures.is_empty() {
+        let replay_tool = workspace::display_path(&workspace::root().join("scripts/replay"));
         println!("\nFailures:");
         for (id, spec, result) in &failures {
             println!("  {} seed {}: {}", id.name, spec.seed, result.reason());
             println!("    log:    {}", workspace::display_path(&spec.log));
             println!(
                 "    replay: {}",
-                run::replay_command(&id.target, &id.name, spec.seed)
+                workspace::in_root(&run::replay_command(&id.target, &id.name, spec.seed))
             );
-            println!("    trace:  scripts/replay {} {}", id.name, spec.seed);
+            println!("    trace:  {replay_tool} {} {}", id.name, spec.seed);
         }
     }
     let failed = failures.len();
@@ -200,14 +201,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// Each test's log folder: `target/repeat-test/<test>` (with the target's name in front if two
+/// Each test's log folder: `<root>/target/repeat-test/<test>` (with the target's name in front if two
 /// selected targets hold a test of the same name).
 fn log_dirs(tests: &[TestId]) -> Vec<PathBuf> {
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
     for t in tests {
         *count.entry(&t.name).or_default() += 1;
     }
-    let base = workspace::target_dir().join("repeat-test");
+    let base = workspace::output_dir("repeat-test");
     tests
         .iter()
         .map(|t| {

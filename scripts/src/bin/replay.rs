@@ -68,7 +68,7 @@ fn main() -> ExitCode {
     let Some(target) = prepared.target(&id.target) else {
         return usage(format!("target {} was not built", id.target));
     };
-    let base = workspace::target_dir().join("replay").join(format!(
+    let base = workspace::output_dir("replay").join(format!(
         "{}-{}",
         id.name.replace("::", "__"),
         args.seed
@@ -112,7 +112,7 @@ fn main() -> ExitCode {
     println!("replay: output {}", workspace::display_path(&spec.log));
     println!(
         "replay: rerun  {}",
-        run::replay_command(&id.target, &id.name, args.seed)
+        workspace::in_root(&run::replay_command(&id.target, &id.name, args.seed))
     );
     if trace.exists() {
         println!("replay: trace  {}", workspace::display_path(&trace));
