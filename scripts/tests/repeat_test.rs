@@ -118,6 +118,8 @@ fn bad_arguments_exit_non_zero_with_a_message() {
         &["--shard", "3/2", "harness_selftest"],
         &["--shard", "x", "harness_selftest"],
         &["--timeout", "-1", "harness_selftest"],
+        &["--timeout=1e30", "harness_selftest"],
+        &["--timeout", "nan", "harness_selftest"],
         &["--jobs", "0"],
         &["--no-such-flag"],
     ] {

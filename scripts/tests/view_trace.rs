@@ -146,20 +146,53 @@ fn colors_by_topic_only_when_asked_off_a_terminal() {
 }
 
 #[test]
-fn garbage_and_empty_files_do_not_panic() {
+fn garbage_and_empty_files_are_errors_not_empty_views() {
     let mut junk = b"\x00\x01 not a trace\n{\"t_ns\": -1, \"node\": 3}\n[]\n".to_vec();
     junk.extend_from_slice(&[0xff, 0xfe, b'\n']);
     let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view_trace_junk.jsonl");
     std::fs::write(&path, junk).unwrap();
     let (code, out, err) = run(Command::new(VIEW).arg(&path));
-    assert_eq!(code, Some(0), "{err}");
-    assert!(out.contains("(no events match)"), "{out}");
-    assert!(err.contains("skipped 4 malformed line(s)"), "{err}");
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("is not a raft-lab trace: none of its 4 line(s) is a run header or an event"),
+        "{err}"
+    );
+    assert!(out.is_empty(), "{out}");
 
     let empty = trace_file("view_trace_empty.jsonl", "");
-    let (code, out, _) = run(Command::new(VIEW).arg(&empty));
-    assert_eq!(code, Some(0));
-    assert!(out.contains("(no events match)"));
+    let (code, out, err) = run(Command::new(VIEW).arg(&empty));
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains("is empty: no trace to show"), "{err}");
+
+    // A run that traced nothing is still a trace: its header, and no events.
+    let quiet = trace_file(
+        "view_trace_quiet.jsonl",
+        "{\"run\":\"quiet_2a\",\"seed\":1}\n",
+    );
+    let (code, out, err) = run(Command::new(VIEW).arg(&quiet));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("== run quiet_2a seed 1 ==") && out.contains("(no events match)"));
+}
+
+#[test]
+fn topics_must_exist_and_absent_ones_are_named() {
+    let (code, out, err) = view(&["--topics", "votes,append"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("--topics: no topic named votes; the topics are timer, vote, append,"),
+        "{err}"
+    );
+    assert!(out.is_empty(), "nothing drawn: {out}");
+
+    let (code, out, err) = view(&["--topics", "snapshot"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("(no events match)"), "{out}");
+    assert!(
+        err.contains(
+            "no events with topic snapshot (topics in this trace: append, apply, test, timer, vote)"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -42,8 +42,8 @@ struct Args {
     #[arg(long = "shard", value_name = "K/N")]
     shard: Option<Shard>,
     /// Wall-clock limit per run, in seconds; a run past it is killed and counted as failed.
-    #[arg(long = "timeout", value_name = "SECS", default_value_t = 600.0)]
-    timeout: f64,
+    #[arg(long = "timeout", value_name = "SECS", default_value = "600", value_parser = run::parse_timeout)]
+    timeout: Duration,
     /// Tests, targets or parts to run.
     #[arg(value_name = "TEST")]
     tests: Vec<String>,
@@ -57,10 +57,6 @@ struct Finished {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        eprintln!("repeat-test: --timeout must be a positive number of seconds");
-        return ExitCode::from(raft_lab_scripts::EXIT_USAGE as u8);
-    }
     let Some(last_seed) = args.seed.checked_add(args.runs - 1) else {
         eprintln!("repeat-test: --seed + -n overflows");
         return ExitCode::from(raft_lab_scripts::EXIT_USAGE as u8);
@@ -93,7 +89,7 @@ fn main() -> ExitCode {
                 test: id.name.clone(),
                 seed,
                 log: run::log_path(&log_dirs[t], seed),
-                timeout: Duration::from_secs_f64(args.timeout),
+                timeout: args.timeout,
                 trace: None,
             }
         })

@@ -23,8 +23,8 @@ struct Args {
     /// The seed to replay.
     seed: u64,
     /// Wall-clock limit for the run, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 600.0)]
-    timeout: f64,
+    #[arg(long, value_name = "SECS", default_value = "600", value_parser = run::parse_timeout)]
+    timeout: Duration,
     /// Only rerun and save the trace; do not show it.
     #[arg(long)]
     no_view: bool,
@@ -38,9 +38,6 @@ fn main() -> ExitCode {
         eprintln!("replay: {msg}");
         ExitCode::from(EXIT_USAGE as u8)
     };
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return usage("--timeout must be a positive number of seconds".into());
-    }
     // Check the viewer options before spending time on a build and a run.
     if let Err(e) = args.view.filter() {
         return usage(e);
@@ -79,7 +76,7 @@ fn main() -> ExitCode {
         test: id.name.clone(),
         seed: args.seed,
         log: base.with_extension("log"),
-        timeout: Duration::from_secs_f64(args.timeout),
+        timeout: args.timeout,
         trace: Some(trace.clone()),
     };
     // A stale trace from an earlier replay must not pass for this one.
