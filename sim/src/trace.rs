@@ -8,7 +8,8 @@
 //!   yield the same digest; that is the determinism proof.
 //! - written as one JSON line to the file named by `RAFT_LAB_TRACE`, when set (the trace viewer's input;
 //!   a relative name is taken from the directory cargo was run from, see [`crate::user_path`]);
-//! - printed as a readable line on stderr when `RUST_LOG` enables it (quiet by default).
+//! - printed as a readable line on stderr when `RUST_LOG` enables it (quiet by default);
+//! - handed to this thread's [`watch`]er, if any (the demo tells its story from them).
 
 use madsim::task::NodeId;
 use serde_json::{Map, Value};
@@ -69,12 +70,60 @@ thread_local! {
     /// madsim's `node` spans, lets the subscriber leave spans off: madsim enters a node's span
     /// every time it polls a task, which costs a registry lookup when spans are on.
     static NODE_NAMES: RefCell<BTreeMap<NodeId, String>> = const { RefCell::new(BTreeMap::new()) };
+    /// What [`watch`] installed on this thread.
+    static WATCHER: RefCell<Option<Watcher>> = const { RefCell::new(None) };
+}
+
+/// What [`watch`] calls with each event.
+type Watcher = Box<dyn FnMut(&Watched<'_>)>;
+
+/// One traced event, as a [`watch`]er sees it.
+pub struct Watched<'a> {
+    /// Virtual nanoseconds since the run began.
+    pub t_ns: u64,
+    /// The node it happened on ("main" for the tester).
+    pub node: &'a str,
+    pub target: &'a str,
+    /// The event's fields as text, in the order written; the message is the field `message`.
+    pub fields: &'a [(&'static str, String)],
+}
+
+impl Watched<'_> {
+    /// The text of field `name`.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The event's message.
+    pub fn message(&self) -> &str {
+        self.field("message").unwrap_or_default()
+    }
+
+    /// Field `name` as a number.
+    pub fn number(&self, name: &str) -> Option<u64> {
+        self.field(name)?.parse().ok()
+    }
+}
+
+/// Calls `watcher` with every event of the trace (and its digest) traced on this thread from now on,
+/// as it happens, until [`reset`] or the next `watch`. Events the watcher itself traces are not
+/// handed back to it.
+pub fn watch(watcher: impl FnMut(&Watched<'_>) + 'static) {
+    WATCHER.with(|w| *w.borrow_mut() = Some(Box::new(watcher)));
+}
+
+fn watching() -> bool {
+    WATCHER.with(|w| w.try_borrow().is_ok_and(|w| w.is_some()))
 }
 
 /// Starts a fresh digest (and node-name table) for the run about to begin on this thread.
 pub fn reset() {
     DIGEST.with(|d| *d.borrow_mut() = DigestState::new());
     NODE_NAMES.with(|n| n.borrow_mut().clear());
+    WATCHER.with(|w| *w.borrow_mut() = None);
 }
 
 /// Records the name events from node `id` are stamped with.
@@ -295,8 +344,25 @@ impl<S: Subscriber> Layer<S> for DigestLayer {
             d.events += 1;
             d.last_event_ns = t_ns;
         });
-        if json_sink().is_some() {
-            let e = stamp(event);
+        let to_file = json_sink().is_some();
+        if !to_file && !watching() {
+            return;
+        }
+        let e = stamp(event);
+        WATCHER.with(|w| {
+            // A watcher that traces an event of its own finds its cell borrowed: it is skipped.
+            if let Ok(mut w) = w.try_borrow_mut()
+                && let Some(watcher) = w.as_mut()
+            {
+                watcher(&Watched {
+                    t_ns: e.t_ns,
+                    node: &e.node,
+                    target: e.meta.target(),
+                    fields: &e.fields.0,
+                });
+            }
+        });
+        if to_file {
             let mut line = Map::new();
             line.insert("t_ns".into(), e.t_ns.into());
             line.insert("node".into(), e.node.into());

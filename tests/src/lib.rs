@@ -5,12 +5,14 @@
 //! - [`raft_config`]: the Raft tester config of LAB-TESTS §2.
 //! - [`kv_config`], [`kv_generic`], [`kv_partitioner`], [`kv_history`], [`kv_appends`]: the KV tester
 //!   of LAB-TESTS §4.
+//! - [`demo_story`]: the demo's story, told from the peers' own events in virtual time.
 
 /// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
 /// crate when another checkout sharing the target directory builds it, instead of trusting file times.
 const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
 
 pub mod commands;
+pub mod demo_story;
 pub mod fresh;
 pub mod fuzz;
 pub mod kv_appends;
