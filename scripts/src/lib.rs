@@ -14,6 +14,7 @@ pub mod run;
 pub mod select;
 pub mod shard;
 pub mod stats;
+pub mod sweep_report;
 pub mod targets;
 pub mod trace_file;
 pub mod view;
