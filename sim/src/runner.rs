@@ -91,11 +91,13 @@ where
     Fut: Future<Output = ()> + 'static,
 {
     trace::init();
+    // Named here, on the test's own thread: the simulation thread's name is not the test's.
+    let run_name = test_identity().1;
     let thread = std::thread::Builder::new()
         .name(format!("sim-seed-{seed}"))
         .spawn(move || {
             trace::reset();
-            trace::write_json_line(&serde_json::json!({ "run": test_identity().1, "seed": seed }));
+            trace::write_json_line(&serde_json::json!({ "run": run_name, "seed": seed }));
             let rt = Runtime::with_seed_and_config(seed, madsim::Config::default());
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 rt.block_on(async move {
@@ -152,9 +154,15 @@ where
     }
     for batch in seeds.chunks(settings.jobs) {
         let reports: Vec<RunReport> = std::thread::scope(|s| {
+            // Each seed's thread carries the test's name, which its trace header reports.
             let handles: Vec<_> = batch
                 .iter()
-                .map(|&seed| s.spawn(move || run_seed(seed, body)))
+                .map(|&seed| {
+                    std::thread::Builder::new()
+                        .name(name.clone())
+                        .spawn_scoped(s, move || run_seed(seed, body))
+                        .expect("cannot start a seed runner thread")
+                })
                 .collect();
             handles
                 .into_iter()

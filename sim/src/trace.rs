@@ -177,7 +177,12 @@ fn json_sink() -> Option<&'static Mutex<BufWriter<File>>> {
         let path = crate::user_path::resolve(Path::new(&named));
         match File::create(&path) {
             Ok(f) => {
-                eprintln!("raft-lab: writing the trace to {}", path.display());
+                // Straight to stderr: libtest captures eprintln! in a test, and this must be seen.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "raft-lab: writing the trace to {}",
+                    path.display()
+                );
                 Some(Mutex::new(BufWriter::new(f)))
             }
             Err(e) => {
