@@ -5,6 +5,10 @@
 //!   linearizable, and a per-client table makes a retried operation take effect exactly once.
 //! - Snapshots bound the Raft state by `maxraftstate`; they carry the store and the dedup table.
 
+/// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
+/// crate when another checkout sharing the target directory builds it, instead of trusting file times.
+const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
+
 mod clerk;
 pub mod rpc;
 mod server;

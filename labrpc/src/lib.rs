@@ -9,6 +9,10 @@
 //! Traces: each fault (request or reply dropped, reply delayed, dead call, unreachable) is a `debug`
 //! event with `topic = "net"`, `end`, `server` and `method`; successful deliveries are `trace` only.
 
+/// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
+/// crate when another checkout sharing the target directory builds it, instead of trusting file times.
+const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
+
 mod codec;
 mod end;
 mod error;

@@ -1,8 +1,12 @@
 //! Raft, as Figure 2 of the extended Raft paper describes it, with the 6.5840 lab's fast log backup,
 //! persistence and snapshots, running on labrpc in madsim's virtual time.
 //!
-//! The peer is split in two: [`core`] is the state machine (roles, log, every rule of Figure 2), and
-//! [`driver`] owns the timers, the RPC sends and the apply loop. The public handle is [`Raft`].
+//! The peer is split in two: `core` is the state machine (roles, log, every rule of Figure 2), and
+//! `driver` owns the timers, the RPC sends and the apply loop. The public handle is [`Raft`].
+
+/// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
+/// crate when another checkout sharing the target directory builds it, instead of trusting file times.
+const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
 
 mod core;
 mod driver;

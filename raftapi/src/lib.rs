@@ -42,6 +42,10 @@
 //! assert!(peer.observe().is_none(), "observing is optional");
 //! ```
 
+/// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
+/// crate when another checkout sharing the target directory builds it, instead of trusting file times.
+const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
+
 mod kv;
 mod kvsrv;
 mod observer;

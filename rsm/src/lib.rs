@@ -7,6 +7,10 @@
 //! - One task per replica reads the apply channel and runs every committed op through the state
 //!   machine, in log order, and snapshots once the persisted Raft state exceeds `maxraftstate`.
 
+/// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
+/// crate when another checkout sharing the target directory builds it, instead of trusting file times.
+const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
+
 mod apply;
 mod entry;
 mod pending;

@@ -17,6 +17,10 @@
 //! assert_eq!(key_to_shard("k0"), 10);
 //! ```
 
+/// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
+/// crate when another checkout sharing the target directory builds it, instead of trusting file times.
+const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
+
 mod balance;
 mod config;
 mod key;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// A running partitioner; [`Partitioner::stop`] tells it to quit and waits until it has.
+/// A running partitioner; [`Partitioner::join`] tells it to quit and waits until it has.
 pub struct Partitioner {
     done: Arc<AtomicBool>,
     task: JoinHandle<()>,

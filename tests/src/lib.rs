@@ -17,8 +17,14 @@
 //! - [`workload`]: the current course's workload library on any versioned KV (Labs 2, 4, 5).
 //! - [`kvsrv_config`]: the Lab 2 tester (one kvsrv); [`heap`]: counting a server's memory.
 //! - [`time_limit`]: the 120 s of virtual time a KV test may take.
+//! - [`demo_story`]: the demo's story, told from the peers' own events in virtual time.
+
+/// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
+/// crate when another checkout sharing the target directory builds it, instead of trusting file times.
+const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
 
 pub mod commands;
+pub mod demo_story;
 pub mod diagnosis;
 mod edition;
 pub mod fresh;

@@ -6,6 +6,10 @@
 //! crate's `Cargo.toml`; the reference KV service then runs on top of it too. The README's
 //! "Testing your own Raft" walks through it.
 
+/// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
+/// crate when another checkout sharing the target directory builds it, instead of trusting file times.
+const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
+
 /// The Raft peer.
 pub type Raft = raft::Raft;
 

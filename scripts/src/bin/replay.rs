@@ -23,8 +23,8 @@ struct Args {
     /// The seed to replay.
     seed: u64,
     /// Wall-clock limit for the run, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 600.0)]
-    timeout: f64,
+    #[arg(long, value_name = "SECS", default_value = "600", value_parser = run::parse_timeout)]
+    timeout: Duration,
     /// Only rerun and save the trace; do not show it.
     #[arg(long)]
     no_view: bool,
@@ -38,9 +38,6 @@ fn main() -> ExitCode {
         eprintln!("replay: {msg}");
         ExitCode::from(EXIT_USAGE as u8)
     };
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return usage("--timeout must be a positive number of seconds".into());
-    }
     // Check the viewer options before spending time on a build and a run.
     if let Err(e) = args.view.filter() {
         return usage(e);
@@ -68,7 +65,7 @@ fn main() -> ExitCode {
     let Some(target) = prepared.target(&id.target) else {
         return usage(format!("target {} was not built", id.target));
     };
-    let base = workspace::target_dir().join("replay").join(format!(
+    let base = workspace::output_dir("replay").join(format!(
         "{}-{}",
         id.name.replace("::", "__"),
         args.seed
@@ -79,7 +76,7 @@ fn main() -> ExitCode {
         test: id.name.clone(),
         seed: args.seed,
         log: base.with_extension("log"),
-        timeout: Duration::from_secs_f64(args.timeout),
+        timeout: args.timeout,
         trace: Some(trace.clone()),
     };
     // A stale trace from an earlier replay must not pass for this one.
@@ -112,7 +109,7 @@ fn main() -> ExitCode {
     println!("replay: output {}", workspace::display_path(&spec.log));
     println!(
         "replay: rerun  {}",
-        run::replay_command(&id.target, &id.name, args.seed)
+        workspace::in_root(&run::replay_command(&id.target, &id.name, args.seed))
     );
     if trace.exists() {
         println!("replay: trace  {}", workspace::display_path(&trace));
