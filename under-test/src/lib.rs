@@ -25,3 +25,10 @@ pub type Lock<C> = kvsrv::Lock<C>;
 
 /// The rsm layer (the current course's Lab 4A), on [`Raft`], replicating any state machine `SM`.
 pub type Rsm<SM> = rsm::Rsm<Raft, SM>;
+
+/// Lab 5 of the current course (sharded KV): a shard group's server on [`Rsm`], its clerk, the
+/// controller (keeping its configuration through a [`KvSrvClerk`]), and the sharded clerk.
+pub type ShardGrpServer = shardkv::ShardGrp<Rsm<shardkv::ShardStore>>;
+pub type ShardGrpClerk = shardkv::shardgrp::Clerk;
+pub type ShardCtrler = shardkv::ShardCtrler<KvSrvClerk>;
+pub type ShardKvClerk = shardkv::Clerk<ShardCtrler>;

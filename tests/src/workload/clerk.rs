@@ -25,6 +25,12 @@ impl<C> TestClerk<C> {
         }
     }
 
+    /// The implementation's clerk inside (for what only the tester asks of it, such as the sharded
+    /// clerk's idea of a group's leader).
+    pub fn clerk(&self) -> &C {
+        &self.clerk
+    }
+
     /// The number the tester's traces know this clerk by.
     pub fn id(&self) -> u64 {
         self.id
