@@ -4,7 +4,7 @@
 
 use crate::log::{Entry, Log};
 use crate::messages::*;
-use crate::persist::HardState;
+use crate::persist::{HardState, StateEncoder, Stored};
 use crate::signal::{Notifier, Waiter, signal};
 use crate::timing::election_timeout;
 use madsim::time::Instant;
@@ -69,6 +69,7 @@ pub struct Core {
     me: u64,
     peers: usize,
     hard: HardState,
+    encoder: StateEncoder,
     role: Role,
     commit: u64,
     last_applied: u64,
@@ -83,15 +84,17 @@ impl Core {
     pub fn new(
         me: usize,
         peers: usize,
-        hard: HardState,
+        stored: Stored,
         persister: Persister,
         applier: Notifier,
     ) -> Self {
+        let Stored { hard, encoder } = stored;
         let base = hard.log.snapshot_index();
         Core {
             me: me as u64,
             peers,
             hard,
+            encoder,
             role: Role::Follower,
             commit: base,
             last_applied: base,
@@ -141,14 +144,14 @@ impl Core {
         self.persister.raft_state_size()
     }
 
-    fn persist(&self) {
-        self.persister
-            .save_raft_state_chunks(self.hard.encode_chunks());
+    fn persist(&mut self) {
+        let chunks = self.encoder.encode(&mut self.hard);
+        self.persister.save_raft_state_chunks(chunks);
     }
 
-    fn persist_with_snapshot(&self, snapshot: Vec<u8>) {
-        self.persister
-            .save_chunks(self.hard.encode_chunks(), snapshot);
+    fn persist_with_snapshot(&mut self, snapshot: Vec<u8>) {
+        let chunks = self.encoder.encode(&mut self.hard);
+        self.persister.save_chunks(chunks, snapshot);
     }
 
     // ---- terms and roles ----

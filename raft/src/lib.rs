@@ -41,10 +41,10 @@ impl raftapi::Raft for Raft {
         persister: Persister,
         apply_tx: ApplySender,
     ) -> Result<Raft, RaftError> {
-        let hard = persist::HardState::decode(&persister.raft_state(), peers.len())
+        let stored = persist::Stored::load(&persister.raft_state(), peers.len())
             .map_err(RaftError::CorruptState)?;
         let (applier, apply_wake) = signal::signal();
-        let core = Core::new(me, peers.len(), hard, persister, applier);
+        let core = Core::new(me, peers.len(), stored, persister, applier);
         let raft = Raft {
             shared: Arc::new(Shared {
                 me,
