@@ -35,6 +35,16 @@ impl Progress {
             last_sent: vec![None; peers],
         }
     }
+
+    #[cfg(test)]
+    pub fn next_index(&self, peer: usize) -> u64 {
+        self.next[peer]
+    }
+
+    #[cfg(test)]
+    pub fn match_index(&self, peer: usize) -> u64 {
+        self.matched[peer]
+    }
 }
 
 impl Core {

@@ -13,6 +13,9 @@ mod election;
 mod follower;
 mod leader;
 
+#[cfg(test)]
+mod tests;
+
 pub use effect::{Effect, NextMessage, Outbound};
 pub use leader::Progress;
 

@@ -57,6 +57,15 @@ impl Stored {
             snapshot: snapshot.into(),
         })
     }
+
+    /// A peer that starts from `hard` (and no snapshot), as if it had just decoded it.
+    #[cfg(test)]
+    pub fn from_hard_state(hard: HardState) -> Self {
+        Stored {
+            hard,
+            ..Stored::default()
+        }
+    }
 }
 
 #[cfg(test)]
