@@ -4,7 +4,7 @@
 //! never held across an await.
 
 use crate::Raft;
-use crate::core::{Effect, NextMessage, Outbound};
+use crate::core::{Delivery, Effect, NextMessage, Outbound};
 use crate::messages::*;
 use crate::signal::{Notifier, Waiter, signal};
 use crate::timing::{BATCH_WINDOW, Time};
@@ -12,7 +12,7 @@ use futures::{FutureExt, SinkExt};
 use madsim::rand::Rng;
 use madsim::task::spawn;
 use madsim::time::{Instant, sleep, sleep_until};
-use raftapi::{ApplySender, Persister};
+use raftapi::{ApplyMsg, ApplySender, Persister};
 use std::sync::Mutex;
 
 /// How many commands the applier takes from the core per lock.
@@ -53,6 +53,44 @@ impl World {
     fn instant(&self, t: Time) -> Instant {
         self.epoch + t
     }
+
+    /// The RPC for `message`, with the snapshot's bytes read from stable storage where it names the
+    /// stored snapshot. Called with the core locked, so the snapshot is the one the core means.
+    fn request(&self, message: Outbound) -> Request {
+        match message {
+            Outbound::Append(args) => Request::Append(args),
+            Outbound::Snapshot {
+                term,
+                leader,
+                last_included_index,
+                last_included_term,
+            } => Request::Snapshot(InstallSnapshotArgs {
+                term,
+                leader,
+                last_included_index,
+                last_included_term,
+                data: self.persister.snapshot(),
+            }),
+        }
+    }
+
+    /// The apply message for `delivery`, likewise (called with the core locked).
+    fn apply_msg(&self, delivery: Delivery) -> ApplyMsg {
+        match delivery {
+            Delivery::Command { index, command } => ApplyMsg::Command { index, command },
+            Delivery::StoredSnapshot { index, term } => ApplyMsg::Snapshot {
+                index,
+                term,
+                data: self.persister.snapshot(),
+            },
+        }
+    }
+}
+
+/// An RPC to a follower, complete.
+enum Request {
+    Append(AppendEntriesArgs),
+    Snapshot(InstallSnapshotArgs),
 }
 
 /// A seed for the core's election timeouts, from the simulation's seeded RNG.
@@ -67,7 +105,7 @@ pub fn start(raft: &Raft, applier: Waiter, apply_tx: ApplySender) {
 
 /// Performs one step's effects, in order. Called with the core locked, so saves reach stable
 /// storage in the order the core made them, before the step's reply is returned.
-pub fn perform(raft: &Raft, effects: Vec<Effect>) {
+pub fn perform(raft: &Raft, effects: impl Iterator<Item = Effect>) {
     let world = raft.world();
     for effect in effects {
         match effect {
@@ -78,7 +116,7 @@ pub fn perform(raft: &Raft, effects: Vec<Effect>) {
             Effect::Persist {
                 state,
                 snapshot: Some(snapshot),
-            } => world.persister.save_chunks(state, snapshot.to_vec()),
+            } => world.persister.save_chunks(state, snapshot),
             Effect::RequestVote { peer, args } => {
                 spawn(request_vote(raft.clone(), peer, args));
             }
@@ -106,7 +144,8 @@ async fn election_timer(raft: Raft) {
         if raft.killed() {
             return;
         }
-        raft.step(|core, now| core.tick(now));
+        let now = raft.world().now();
+        raft.step(|core| core.tick(now));
     }
 }
 
@@ -121,7 +160,7 @@ async fn request_vote(raft: Raft, peer: usize, args: RequestVoteArgs) {
     if raft.killed() {
         return;
     }
-    raft.step(|core, _| core.on_vote_reply(peer, args.term, reply));
+    raft.step(|core| core.on_vote_reply(peer, args.term, reply));
 }
 
 fn start_replicators(raft: &Raft, term: u64) {
@@ -147,17 +186,21 @@ async fn replicate(raft: Raft, peer: usize, term: u64, mut wake: Waiter) {
         if raft.killed() {
             return;
         }
-        let heartbeat_at = match raft.step(|core, now| core.next_message(peer, term, now)) {
-            NextMessage::Stop => return,
-            NextMessage::Wait { heartbeat_at } => heartbeat_at,
+        let now = raft.world().now();
+        let next = raft.step(|core| match core.next_message(peer, term, now) {
+            NextMessage::Stop => None,
+            NextMessage::Wait { heartbeat_at } => Some((None, heartbeat_at)),
             NextMessage::Send {
                 message,
                 heartbeat_at,
-            } => {
-                spawn(send(raft.clone(), peer, term, message));
-                heartbeat_at
-            }
+            } => Some((Some(raft.world().request(message)), heartbeat_at)),
+        });
+        let Some((request, heartbeat_at)) = next else {
+            return;
         };
+        if let Some(request) = request {
+            spawn(send(raft.clone(), peer, term, request));
+        }
         let heartbeat = sleep_until(raft.world().instant(heartbeat_at));
         // Biased: futures' unbiased select! draws from a process-wide RNG, which would make a run
         // depend on what else ran in the same process.
@@ -172,9 +215,9 @@ async fn replicate(raft: Raft, peer: usize, term: u64, mut wake: Waiter) {
     }
 }
 
-async fn send(raft: Raft, peer: usize, term: u64, message: Outbound) {
-    match message {
-        Outbound::Append(args) => {
+async fn send(raft: Raft, peer: usize, term: u64, request: Request) {
+    match request {
+        Request::Append(args) => {
             let (prev, n) = (args.prev_log_index, args.entries.len() as u64);
             let result = raft
                 .end(peer)
@@ -184,12 +227,12 @@ async fn send(raft: Raft, peer: usize, term: u64, message: Outbound) {
                 return;
             }
             match result {
-                Ok(reply) => raft.step(|core, _| core.on_append_reply(peer, term, prev, n, reply)),
-                Err(_) if n > 0 => raft.step(|core, _| core.on_send_failed(peer, term)),
+                Ok(reply) => raft.step(|core| core.on_append_reply(peer, term, prev, n, reply)),
+                Err(_) if n > 0 => raft.step(|core| core.on_send_failed(peer, term)),
                 Err(_) => {}
             }
         }
-        Outbound::Snapshot(args) => {
+        Request::Snapshot(args) => {
             let index = args.last_included_index;
             let result = raft
                 .end(peer)
@@ -199,8 +242,8 @@ async fn send(raft: Raft, peer: usize, term: u64, message: Outbound) {
                 return;
             }
             match result {
-                Ok(reply) => raft.step(|core, _| core.on_snapshot_reply(peer, term, index, reply)),
-                Err(_) => raft.step(|core, _| core.on_send_failed(peer, term)),
+                Ok(reply) => raft.step(|core| core.on_snapshot_reply(peer, term, index, reply)),
+                Err(_) => raft.step(|core| core.on_send_failed(peer, term)),
             }
         }
     }
@@ -213,7 +256,10 @@ async fn apply_loop(raft: Raft, mut wake: Waiter, mut apply_tx: ApplySender) {
         if raft.killed() {
             return;
         }
-        let batch = raft.step(|core, _| core.take_applies(APPLY_BATCH));
+        let batch: Vec<ApplyMsg> = raft.step(|core| {
+            let deliveries = core.take_applies(APPLY_BATCH).into_iter();
+            deliveries.map(|d| raft.world().apply_msg(d)).collect()
+        });
         if batch.is_empty() {
             wake.wait().await;
             continue;

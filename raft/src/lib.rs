@@ -45,9 +45,8 @@ impl raftapi::Raft for Raft {
         persister: Persister,
         apply_tx: ApplySender,
     ) -> Result<Raft, RaftError> {
-        let stored =
-            persist::Stored::load(&persister.raft_state(), persister.snapshot(), peers.len())
-                .map_err(RaftError::CorruptState)?;
+        let stored = persist::Stored::load(&persister.raft_state(), peers.len())
+            .map_err(RaftError::CorruptState)?;
         let (world, apply_wake) = World::new(persister);
         let core = Core::new(me, peers.len(), stored, driver::random_seed(), world.now());
         let raft = Raft {
@@ -87,7 +86,7 @@ impl raftapi::Raft for Raft {
         if self.killed() {
             return None;
         }
-        self.step(|core, _| core.start(command))
+        self.step(|core| core.start(command))
     }
 
     fn state(&self) -> (u64, bool) {
@@ -97,7 +96,7 @@ impl raftapi::Raft for Raft {
 
     fn snapshot(&self, index: u64, snapshot: Vec<u8>) {
         if !self.killed() {
-            self.step(|core, _| core.snapshot(index, snapshot));
+            self.step(|core| core.snapshot(index, snapshot));
         }
     }
 
@@ -143,13 +142,12 @@ impl Raft {
         self.shared.core.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// One step of the core at the current time, then its effects, performed before the step's
-    /// result is returned (so before an RPC's reply leaves).
-    fn step<R>(&self, f: impl FnOnce(&mut Core, Time) -> R) -> R {
+    /// One step of the core, then its effects, performed before the step's result is returned (so
+    /// before an RPC's reply leaves).
+    fn step<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
         let mut core = self.core();
-        let result = f(&mut core, self.world().now());
-        let effects = core.take_effects();
-        driver::perform(self, effects);
+        let result = f(&mut core);
+        driver::perform(self, core.drain_effects());
         result
     }
 
@@ -169,12 +167,14 @@ impl Raft {
         &self.shared.peers[peer]
     }
 
-    /// Runs an RPC handler on the core, or answers a neutral default once killed.
+    /// Runs an RPC handler on the core at the current time, or answers a neutral default once
+    /// killed.
     fn unless_killed<R: Default>(&self, f: impl FnOnce(&mut Core, Time) -> R) -> R {
         if self.killed() {
             R::default()
         } else {
-            self.step(f)
+            let now = self.world().now();
+            self.step(|core| f(core, now))
         }
     }
 }

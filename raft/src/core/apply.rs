@@ -1,8 +1,7 @@
 //! Between the core and its service: delivering committed entries and installed snapshots, in
 //! order, and taking the service's own snapshots.
 
-use super::Core;
-use raftapi::ApplyMsg;
+use super::{Core, Delivery};
 use tracing::debug;
 
 impl Core {
@@ -12,7 +11,7 @@ impl Core {
             return;
         }
         self.hard_mut().log.compact_to(index);
-        self.set_snapshot(data.into());
+        self.set_snapshot(data);
         debug!(
             peer = self.me,
             term = self.hard.term,
@@ -24,21 +23,17 @@ impl Core {
 
     /// The next messages to deliver on the apply channel, in order (at most `max` commands): an
     /// installed snapshot first, then every committed entry not yet applied.
-    pub fn take_applies(&mut self, max: usize) -> Vec<ApplyMsg> {
+    pub fn take_applies(&mut self, max: usize) -> Vec<Delivery> {
         let mut out = Vec::new();
         if let Some((index, term)) = self.pending_snapshot.take() {
-            out.push(ApplyMsg::Snapshot {
-                index,
-                term,
-                data: self.snapshot.to_vec(),
-            });
+            out.push(Delivery::StoredSnapshot { index, term });
         }
         while self.last_applied < self.commit && out.len() < max {
             let index = self.last_applied + 1;
             let Some(entry) = self.hard.log.entry(index) else {
                 break;
             };
-            out.push(ApplyMsg::Command {
+            out.push(Delivery::Command {
                 index,
                 command: entry.command.clone(),
             });

@@ -1,6 +1,6 @@
 //! What the core asks of the world, as values: the driver performs them.
 
-use crate::messages::{AppendEntriesArgs, InstallSnapshotArgs, RequestVoteArgs};
+use crate::messages::{AppendEntriesArgs, RequestVoteArgs};
 use crate::timing::Time;
 use bytes::Bytes;
 
@@ -10,10 +10,11 @@ use bytes::Bytes;
 /// Figure 2's promise: nothing is sent or acknowledged before what it depends on is on stable storage.
 #[derive(Clone, Debug)]
 pub enum Effect {
-    /// Save this encoded hard state (and this snapshot with it, atomically, if given).
+    /// Save this encoded hard state (and this snapshot with it, atomically, if given). The core
+    /// keeps no copy of a snapshot's bytes: from here on they live on stable storage.
     Persist {
         state: Vec<Bytes>,
-        snapshot: Option<Bytes>,
+        snapshot: Option<Vec<u8>>,
     },
     /// Ask `peer` for its vote.
     RequestVote { peer: usize, args: RequestVoteArgs },
@@ -29,7 +30,24 @@ pub enum Effect {
 #[derive(Clone, Debug)]
 pub enum Outbound {
     Append(AppendEntriesArgs),
-    Snapshot(InstallSnapshotArgs),
+    /// InstallSnapshot with the snapshot on stable storage, which always ends at the log's snapshot
+    /// boundary (`last_included_index`): the driver reads its bytes from there, as a peer with a
+    /// disk would stream them.
+    Snapshot {
+        term: u64,
+        leader: u64,
+        last_included_index: u64,
+        last_included_term: u64,
+    },
+}
+
+/// What the applier delivers to the service next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// The committed command at `index`.
+    Command { index: u64, command: Vec<u8> },
+    /// The snapshot on stable storage, installed from the leader, ending at (`index`, `term`).
+    StoredSnapshot { index: u64, term: u64 },
 }
 
 /// What a replicator should do now.

@@ -139,7 +139,7 @@ impl Core {
         }
         let (index, term) = (args.last_included_index, args.last_included_term);
         self.hard_mut().log.install_snapshot(index, term);
-        self.set_snapshot(args.data.into());
+        self.set_snapshot(args.data);
         self.commit = index;
         self.last_applied = index;
         self.pending_snapshot = Some((index, term));

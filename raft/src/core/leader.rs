@@ -62,8 +62,10 @@ impl Core {
         for peer in self.others() {
             self.emit(Effect::Replicate { peer });
         }
-        // Alone, the leader is its own majority.
-        self.advance_commit();
+        if self.majority() == 1 {
+            // Alone, the leader is its own majority.
+            self.advance_commit();
+        }
         Some((index, term))
     }
 
@@ -88,13 +90,12 @@ impl Core {
         let next = progress.next[peer];
         let message = if next <= log.snapshot_index() && !busy {
             progress.in_flight[peer] = Some(now);
-            Outbound::Snapshot(InstallSnapshotArgs {
+            Outbound::Snapshot {
                 term,
                 leader: self.me,
                 last_included_index: log.snapshot_index(),
                 last_included_term: log.snapshot_term(),
-                data: self.snapshot.to_vec(),
-            })
+            }
         } else {
             // A heartbeat while entries are in flight carries none; it only keeps the follower's timer.
             let next = next.max(log.snapshot_index() + 1);

@@ -16,13 +16,12 @@ mod leader;
 #[cfg(test)]
 mod tests;
 
-pub use effect::{Effect, NextMessage, Outbound};
+pub use effect::{Delivery, Effect, NextMessage, Outbound};
 pub use leader::Progress;
 
 use crate::log::Log;
 use crate::persist::{HardState, StateEncoder, Stored};
 use crate::timing::{ElectionTimeouts, Time};
-use bytes::Bytes;
 use std::collections::BTreeSet;
 use tracing::info;
 
@@ -39,8 +38,6 @@ pub struct Core {
     /// Figure 2's persistent state. Changed only through [`Core::hard_mut`], which marks it unsaved.
     hard: HardState,
     encoder: StateEncoder,
-    /// The latest snapshot (what stable storage holds next to `hard`).
-    snapshot: Bytes,
     /// What changed since the last `Persist` effect.
     unsaved: Unsaved,
     role: Role,
@@ -53,21 +50,18 @@ pub struct Core {
     outbox: Vec<Effect>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 struct Unsaved {
     state: bool,
-    snapshot: bool,
+    /// A new snapshot's bytes, to save with the state (the log's boundary already moved to it).
+    snapshot: Option<Vec<u8>>,
 }
 
 impl Core {
     /// Peer `me` of `peers`, starting at `now` from what it had stored, drawing its election
     /// timeouts from `seed`.
     pub fn new(me: usize, peers: usize, stored: Stored, seed: u64, now: Time) -> Self {
-        let Stored {
-            hard,
-            encoder,
-            snapshot,
-        } = stored;
+        let Stored { hard, encoder } = stored;
         let base = hard.log.snapshot_index();
         let mut timeouts = ElectionTimeouts::from_seed(seed);
         Core {
@@ -75,7 +69,6 @@ impl Core {
             peers,
             hard,
             encoder,
-            snapshot,
             unsaved: Unsaved::default(),
             role: Role::Follower,
             commit: base,
@@ -123,11 +116,17 @@ impl Core {
     // ---- effects ----
 
     /// Everything the steps so far asked for, in order, ending with a `Persist` if state is still
-    /// unsaved. The driver calls this after every step and performs the effects before the step's
-    /// reply leaves.
-    pub fn take_effects(&mut self) -> Vec<Effect> {
+    /// unsaved. The driver drains this after every step and performs the effects before the step's
+    /// reply leaves. (Draining keeps the outbox's capacity for the next step.)
+    pub fn drain_effects(&mut self) -> std::vec::Drain<'_, Effect> {
         self.flush();
-        std::mem::take(&mut self.outbox)
+        self.outbox.drain(..)
+    }
+
+    /// [`Core::drain_effects`], collected.
+    #[cfg(test)]
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        self.drain_effects().collect()
     }
 
     /// Queues an effect, saving unsaved state first: whatever the effect does may depend on it.
@@ -137,12 +136,11 @@ impl Core {
     }
 
     fn flush(&mut self) {
-        let unsaved = std::mem::take(&mut self.unsaved);
-        if unsaved == Unsaved::default() {
+        let Unsaved { state, snapshot } = std::mem::take(&mut self.unsaved);
+        if !state && snapshot.is_none() {
             return;
         }
         let state = self.encoder.encode(&mut self.hard);
-        let snapshot = unsaved.snapshot.then(|| self.snapshot.clone());
         self.outbox.push(Effect::Persist { state, snapshot });
     }
 
@@ -153,11 +151,10 @@ impl Core {
     }
 
     /// A new snapshot (through `log`'s snapshot index), saved with the state.
-    fn set_snapshot(&mut self, data: Bytes) {
-        self.snapshot = data;
+    fn set_snapshot(&mut self, data: Vec<u8>) {
         self.unsaved = Unsaved {
             state: true,
-            snapshot: true,
+            snapshot: Some(data),
         };
     }
 

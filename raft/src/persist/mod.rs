@@ -7,7 +7,6 @@ mod pieces;
 pub use encoder::StateEncoder;
 
 use crate::log::Log;
-use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,24 +37,20 @@ impl HardState {
     }
 }
 
-/// Everything a peer starts from: its hard state, the encoder that saves it, and its snapshot.
+/// What a peer starts from: its hard state and the encoder that saves it. (The snapshot stays on
+/// stable storage; the log knows where it ends.)
 #[derive(Clone, Debug, Default)]
 pub struct Stored {
     pub hard: HardState,
     pub encoder: StateEncoder,
-    pub snapshot: Bytes,
 }
 
 impl Stored {
-    /// What a persister held: the encoded hard state (empty for a fresh peer) and the snapshot.
-    pub fn load(raft_state: &[u8], snapshot: Vec<u8>, peers: usize) -> Result<Self, String> {
+    /// What a persister held: the encoded hard state (empty for a fresh peer).
+    pub fn load(raft_state: &[u8], peers: usize) -> Result<Self, String> {
         let hard = HardState::decode(raft_state, peers)?;
         let encoder = StateEncoder::resume(&hard, raft_state);
-        Ok(Stored {
-            hard,
-            encoder,
-            snapshot: snapshot.into(),
-        })
+        Ok(Stored { hard, encoder })
     }
 
     /// A peer that starts from `hard` (and no snapshot), as if it had just decoded it.

@@ -53,13 +53,13 @@ fn a_resumed_encoder_writes_the_same_bytes() {
             .append(entry(1 + i / 700, vec![i as u8; (i % 90) as usize]));
     }
     let bytes = encode(&mut s);
-    let mut stored = Stored::load(&bytes, vec![], 3).unwrap();
+    let mut stored = Stored::load(&bytes, 3).unwrap();
     assert_eq!(stored.encoder.kept().count(), 2000, "kept from the bytes");
     assert_eq!(stored.encoder.encode(&mut stored.hard).concat(), bytes);
     // Trailing bytes still decode; the kept encodings must not include them.
     let mut trailing = bytes.clone();
     trailing.extend_from_slice(&[7; 5]);
-    let mut stored = Stored::load(&trailing, vec![], 3).unwrap();
+    let mut stored = Stored::load(&trailing, 3).unwrap();
     assert_eq!(stored.encoder.encode(&mut stored.hard).concat(), bytes);
 }
 

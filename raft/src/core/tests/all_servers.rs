@@ -16,11 +16,11 @@ fn apply_entries_while_commit_index_exceeds_last_applied() {
     assert_eq!(
         applies,
         vec![
-            raftapi::ApplyMsg::Command {
+            Delivery::Command {
                 index: 1,
                 command: entry(1, 1).command
             },
-            raftapi::ApplyMsg::Command {
+            Delivery::Command {
                 index: 2,
                 command: entry(2, 1).command
             },

@@ -6,7 +6,6 @@
 
 use super::*;
 use crate::persist::HardState;
-use raftapi::ApplyMsg;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
@@ -81,12 +80,16 @@ impl Cluster {
             (core.hard.term, core.hard.voted_for, &core.hard.log),
             "peer {peer} sends {what} before saving the state it depends on"
         );
+        // The service's snapshots here hold just their index, so the stored snapshot can be
+        // checked against the saved boundary.
+        let boundary = on_disk.log.snapshot_index();
         if node.disk.snapshot.is_empty() {
-            assert_eq!(on_disk.log.snapshot_index(), 0);
+            assert_eq!(boundary, 0, "peer {peer}: compacted, but no snapshot saved");
         } else {
             assert_eq!(
-                node.disk.snapshot, core.snapshot,
-                "peer {peer}: snapshot unsaved"
+                node.disk.snapshot,
+                boundary.to_le_bytes(),
+                "peer {peer}: stale snapshot"
             );
         }
     }
@@ -100,7 +103,7 @@ impl Cluster {
                     let disk = &mut self.nodes[peer].disk;
                     disk.state = state.concat();
                     if let Some(s) = snapshot {
-                        disk.snapshot = s.to_vec();
+                        disk.snapshot = s;
                     }
                 }
                 Effect::RequestVote { peer: to, args } => {
@@ -127,18 +130,23 @@ impl Cluster {
         let node = &mut self.nodes[peer];
         for msg in node.core.as_mut().unwrap().take_applies(usize::MAX) {
             match msg {
-                ApplyMsg::Command { index, command } => {
+                Delivery::Command { index, command } => {
                     assert_eq!(index, node.applied + 1, "peer {peer} applies out of order");
                     node.applied = index;
                     let first = self.applied.entry(index).or_insert_with(|| command.clone());
                     assert_eq!(*first, command, "two commands applied at {index}");
                 }
-                ApplyMsg::Snapshot { index, data, .. } => {
+                Delivery::StoredSnapshot { index, .. } => {
                     assert!(
                         index > node.applied,
                         "peer {peer}: snapshot {index} rolls back"
                     );
-                    assert_eq!(data, index.to_le_bytes(), "a snapshot is its index, here");
+                    let stored = &node.disk.snapshot;
+                    assert_eq!(
+                        *stored,
+                        index.to_le_bytes(),
+                        "peer {peer}: not the stored one"
+                    );
                     node.applied = index;
                 }
             }
@@ -206,7 +214,18 @@ impl Cluster {
                     self.assert_saved(from, "AppendEntries or InstallSnapshot");
                     let msg = match message {
                         Outbound::Append(a) => Msg::Append(a),
-                        Outbound::Snapshot(s) => Msg::Snapshot(s),
+                        Outbound::Snapshot {
+                            term,
+                            leader,
+                            last_included_index,
+                            last_included_term,
+                        } => Msg::Snapshot(InstallSnapshotArgs {
+                            term,
+                            leader,
+                            last_included_index,
+                            last_included_term,
+                            data: self.nodes[from].disk.snapshot.clone(),
+                        }),
                     };
                     self.send(from, to, msg);
                 }
@@ -255,8 +274,7 @@ impl Cluster {
                 let seed = self.rng.r#gen();
                 let node = &mut self.nodes[peer];
                 if node.core.is_none() {
-                    let stored =
-                        Stored::load(&node.disk.state, node.disk.snapshot.clone(), peers).unwrap();
+                    let stored = Stored::load(&node.disk.state, peers).unwrap();
                     node.applied = stored.hard.log.snapshot_index();
                     node.core = Some(Core::new(peer, peers, stored, seed, self.now));
                 }

@@ -11,7 +11,7 @@ mod persistence;
 mod request_vote;
 mod snapshots;
 
-use super::{Core, Effect, NextMessage, Outbound, Role};
+use super::{Core, Delivery, Effect, NextMessage, Outbound, Role};
 use crate::log::{Entry, Log};
 use crate::messages::*;
 use crate::persist::{HardState, Stored};
@@ -167,8 +167,8 @@ pub fn applied_indexes(core: &mut Core) -> Vec<u64> {
     core.take_applies(usize::MAX)
         .into_iter()
         .map(|m| match m {
-            raftapi::ApplyMsg::Command { index, .. } => index,
-            raftapi::ApplyMsg::Snapshot { index, .. } => panic!("unexpected snapshot {index}"),
+            Delivery::Command { index, .. } => index,
+            Delivery::StoredSnapshot { index, .. } => panic!("unexpected snapshot {index}"),
         })
         .collect()
 }

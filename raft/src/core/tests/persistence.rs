@@ -156,7 +156,7 @@ fn a_restarted_peer_keeps_its_term_vote_and_log() {
     let Some(Effect::Persist { state, .. }) = core.take_effects().pop() else {
         panic!("nothing saved");
     };
-    let stored = Stored::load(&state.concat(), vec![], 3).unwrap();
+    let stored = Stored::load(&state.concat(), 3).unwrap();
     let mut restarted = Core::new(1, 3, stored, 99, ms(0));
     assert_eq!(
         (

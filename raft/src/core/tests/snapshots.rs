@@ -2,7 +2,6 @@
 //! the log's index translation at the snapshot boundary, and the service's own snapshots.
 
 use super::*;
-use bytes::Bytes;
 
 fn install(term: u64, index: u64, index_term: u64) -> InstallSnapshotArgs {
     InstallSnapshotArgs {
@@ -14,20 +13,16 @@ fn install(term: u64, index: u64, index_term: u64) -> InstallSnapshotArgs {
     }
 }
 
-/// Peer `me` of 3 in `term`, its log compacted through `snapshot_at` (the snapshot holding
-/// `[snapshot_at]`), the rest of `log_terms` after it.
+/// Peer `me` of 3 in `term`, its log compacted through `snapshot_at`, the rest of `log_terms` after
+/// it.
 fn compacted(me: usize, term: u64, log_terms: &[u64], snapshot_at: u64) -> Core {
     let mut log = log_of(log_terms);
     log.compact_to(snapshot_at);
-    let stored = Stored {
-        hard: HardState {
-            term,
-            voted_for: None,
-            log,
-        },
-        snapshot: Bytes::from(vec![snapshot_at as u8]),
-        ..Stored::default()
-    };
+    let stored = Stored::from_hard_state(HardState {
+        term,
+        voted_for: None,
+        log,
+    });
     Core::new(me, 3, stored, 5, ms(0))
 }
 
@@ -82,11 +77,7 @@ fn an_installed_snapshot_is_delivered_before_later_entries() {
     assert!(wakes_applier(&core.take_effects()));
     assert_eq!(
         core.take_applies(9),
-        [raftapi::ApplyMsg::Snapshot {
-            index: 3,
-            term: 1,
-            data: vec![3]
-        }]
+        [Delivery::StoredSnapshot { index: 3, term: 1 }]
     );
     core.handle_append_entries(ms(2), append_args(1, (3, 1), &[(4, 1), (5, 1)], 5));
     assert_eq!(applied_indexes(&mut core), [4, 5]);
@@ -132,16 +123,17 @@ fn next_index_at_or_below_the_snapshot_sends_install_snapshot() {
         core.on_append_reply(1, 3, 6, 0, rejection(3, Conflict::TooShort { next }));
         match core.next_message(1, 3, at) {
             NextMessage::Send {
-                message: Outbound::Snapshot(args),
+                message:
+                    Outbound::Snapshot {
+                        term,
+                        leader,
+                        last_included_index,
+                        last_included_term,
+                    },
                 ..
             } => assert_eq!(
-                (
-                    args.term,
-                    args.last_included_index,
-                    args.last_included_term,
-                    args.data
-                ),
-                (3, 5, 2, vec![5])
+                (term, leader, last_included_index, last_included_term),
+                (3, 0, 5, 2)
             ),
             other => panic!("nextIndex {next}: {other:?}"),
         }
