@@ -13,8 +13,9 @@ const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
 mod clerk;
 pub mod lock;
 mod server;
-mod store;
+pub mod store;
 
 pub use clerk::Clerk;
 pub use lock::Lock;
 pub use server::KvServer;
+pub use store::Store;

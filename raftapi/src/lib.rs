@@ -54,7 +54,7 @@ mod raft;
 mod rsm;
 pub mod versioned;
 
-pub use kv::{KvClerk, KvServer};
+pub use kv::{KvClerk, KvServer, ReplicatedClerk};
 pub use kvsrv::{KvLock, KvSrvClerk, KvSrvServer};
 pub use observer::{PeerView, RoleName};
 pub use persister::Persister;

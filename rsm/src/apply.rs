@@ -52,11 +52,13 @@ fn apply_command<R: Raft, SM: StateMachine>(shared: &Shared<R, SM>, index: u64, 
     }
     state.applied = index;
     match entry::decode::<SM::Op>(command) {
-        Ok((id, op)) => {
+        Ok((id, Some(op))) => {
             let reply = state.sm.do_op(op);
             trace!(server = shared.me, topic = "apply", index, "applied");
             state.pending.answer(index, id, reply);
         }
+        // Nobody submitted a no-op: whoever waits on its index learns its op lost the index.
+        Ok((_, None)) => state.pending.drop_through(index),
         Err(e) => {
             state.pending.drop_through(index);
             error!(server = shared.me, index, "skipping a log entry: {e}");

@@ -1,4 +1,5 @@
-//! What an rsm puts in the Raft log: the submitted op with the id of its submission.
+//! What an rsm puts in the Raft log: the submitted op with the id of its submission, or a no-op
+//! (see [`encode_noop`]).
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -14,11 +15,19 @@ pub struct OpId {
 
 /// The bytes `Raft::start` gets for `op` submitted as `id`.
 pub fn encode<Op: Serialize>(id: OpId, op: &Op) -> Vec<u8> {
-    bincode::serialize(&(id, op)).expect("encoding plain data into memory cannot fail")
+    bincode::serialize(&(id, Some(op))).expect("encoding plain data into memory cannot fail")
 }
 
-/// The id and op of a log entry; an error for bytes no rsm of this op type wrote.
-pub fn decode<Op: DeserializeOwned>(command: &[u8]) -> Result<(OpId, Op), String> {
+/// The bytes of a no-op: an entry the state machine never sees. A leader of a new term starts one
+/// so that entries of earlier terms still in its log commit (Raft commits only by counting
+/// replicas of a current-term entry) without waiting for the next client op.
+pub fn encode_noop(id: OpId) -> Vec<u8> {
+    bincode::serialize(&(id, None::<()>)).expect("encoding plain data into memory cannot fail")
+}
+
+/// The id and op (`None` for a no-op) of a log entry; an error for bytes no rsm of this op type
+/// wrote.
+pub fn decode<Op: DeserializeOwned>(command: &[u8]) -> Result<(OpId, Option<Op>), String> {
     bincode::deserialize(command).map_err(|e| format!("undecodable log entry: {e}"))
 }
 
@@ -40,8 +49,17 @@ mod tests {
         };
         for op in [Op::Add(-4), Op::Name("x".into())] {
             let bytes = encode(id, &op);
-            assert_eq!(decode::<Op>(&bytes), Ok((id, op)));
+            assert_eq!(decode::<Op>(&bytes), Ok((id, Some(op))));
         }
+    }
+
+    #[test]
+    fn a_noop_decodes_to_no_op_whatever_the_op_type() {
+        let id = OpId {
+            incarnation: 1,
+            seq: 2,
+        };
+        assert_eq!(decode::<Op>(&encode_noop(id)), Ok((id, None)));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //!   Raft; [`kv_cluster`]: the 2023 KV service's replicas on it, for every 2023 KV tester.
 //! - [`kv_config`], [`kv_generic`], [`kv_partitioner`], [`kv_history`], [`kv_appends`]: the KV tester
 //!   of docs/lab-tests-2023.md §4.
+//! - [`kv4`]: the KV tester of the current course (Lab 4B–4C).
 //! - [`rsm`]: the rsm tester of the current course (Lab 4A and the 4C rsm snapshot test).
 //! - [`fuzz`]: the fault-schedule fuzzers.
 //! - [`suites`]: the bodies of the lab tests; each test target runs them for its [`Edition`].
@@ -31,6 +32,7 @@ mod edition;
 pub mod fresh;
 pub mod fuzz;
 pub mod heap;
+pub mod kv4;
 pub mod kv_appends;
 pub mod kv_cluster;
 pub mod kv_config;
@@ -57,6 +59,9 @@ pub use run::{replay_command, run, test_target};
 pub type TestedRaft = under_test::Raft;
 /// The 2023 key/value service under test: its replica and its clerk.
 pub type TestedKv = (under_test::KvServer, under_test::KvClerk);
+
+/// The current course's replicated KV service under test (Lab 4B–4C): its replica and its clerk.
+pub type TestedKv4 = (under_test::VersionedKvServer, under_test::VersionedKvClerk);
 
 /// The rsm layer under test, replicating the state machine `SM`.
 pub type TestedRsm<SM> = under_test::Rsm<SM>;

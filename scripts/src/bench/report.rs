@@ -2,6 +2,7 @@
 //! `report.md` (the tables, the targets and the profile, for people).
 
 use super::go_times;
+use raft_lab_scripts::edition::Edition;
 use super::kv::KvRun;
 use super::machine::Machine;
 use super::profile::{Profile, Share};
@@ -63,45 +64,17 @@ impl Report {
                 speedup(s.go_ratio()),
             ]);
         }
-        if self.suites.len() > 1 {
-            let wall: f64 = self.suites.iter().map(|s| s.wall_mean).sum();
-            let virt: f64 = self.suites.iter().map(|s| s.virtual_mean).sum();
-            let rpcs: f64 = self.suites.iter().map(|s| s.rpcs_mean).sum();
-            let go: f64 = self.suites.iter().filter_map(|s| s.go_secs).sum();
-            let go_wall: f64 = self
+        // One total per edition: the numbers the issues' targets are about.
+        for edition in Edition::ALL {
+            let names = edition.targets();
+            let of: Vec<&SuiteStats> = self
                 .suites
                 .iter()
-                .filter(|s| s.go_secs.is_some())
-                .map(|s| s.wall_mean)
-                .sum();
-            t.row(vec![
-                "all".into(),
-                self.suites
-                    .iter()
-                    .map(|s| s.tests)
-                    .sum::<usize>()
-                    .to_string(),
-                String::new(),
-                num(Some(wall), 2),
-                num(Some(self.suites.iter().map(|s| s.cpu_mean).sum()), 2),
-                num(Some(virt), 1),
-                speedup(ratio(virt, wall)),
-                count(Some(rpcs)),
-                rate(ratio(rpcs, wall)),
-                String::new(),
-                String::new(),
-                num(
-                    Some(
-                        self.suites
-                            .iter()
-                            .map(|s| s.max_rss_mib)
-                            .fold(0.0, f64::max),
-                    ),
-                    1,
-                ),
-                num(Some(go), 1),
-                speedup(ratio(go, go_wall)),
-            ]);
+                .filter(|s| names.contains(&s.target.as_str()))
+                .collect();
+            if of.len() > 1 {
+                t.row(total_row(&format!("{edition} edition"), &of));
+            }
         }
         t
     }
@@ -318,9 +291,10 @@ impl Report {
             }
         }
         md.push_str(&format!(
-            "\nGo columns: Raft {}, kvraft {}.\n",
+            "\nGo columns: 2023 Raft {}, 2023 kvraft {}; current edition: {}.\n",
             go_times::column("raft_2a"),
-            go_times::column("kv_3a")
+            go_times::column("kv_3a"),
+            go_times::column("kv_4b")
         ));
         md
     }
@@ -461,4 +435,37 @@ fn run_json(r: &SuiteRun) -> Value {
             "ops": t.counters.map(|c| c.ops),
         })).collect::<Vec<_>>(),
     })
+}
+
+/// The sums of some suites, one seed of each: wall and CPU time, virtual time, RPCs, the Go
+/// suites' time; the peak RSS is the largest of them.
+fn total_row(label: &str, suites: &[&SuiteStats]) -> Vec<String> {
+    let wall: f64 = suites.iter().map(|s| s.wall_mean).sum();
+    let virt: f64 = suites.iter().map(|s| s.virtual_mean).sum();
+    let rpcs: f64 = suites.iter().map(|s| s.rpcs_mean).sum();
+    let go: f64 = suites.iter().filter_map(|s| s.go_secs).sum();
+    let go_wall: f64 = suites
+        .iter()
+        .filter(|s| s.go_secs.is_some())
+        .map(|s| s.wall_mean)
+        .sum();
+    vec![
+        label.to_string(),
+        suites.iter().map(|s| s.tests).sum::<usize>().to_string(),
+        String::new(),
+        num(Some(wall), 2),
+        num(Some(suites.iter().map(|s| s.cpu_mean).sum()), 2),
+        num(Some(virt), 1),
+        speedup(ratio(virt, wall)),
+        count(Some(rpcs)),
+        rate(ratio(rpcs, wall)),
+        String::new(),
+        String::new(),
+        num(
+            Some(suites.iter().map(|s| s.max_rss_mib).fold(0.0, f64::max)),
+            1,
+        ),
+        num(Some(go), 1),
+        speedup(ratio(go, go_wall)),
+    ]
 }

@@ -6,6 +6,7 @@
 
 use clap::Parser;
 use raft_lab_scripts::prepare::prepare;
+use raft_lab_scripts::select::Scope;
 use raft_lab_scripts::run::{self, RunSpec};
 use raft_lab_scripts::view_cli::{ViewOptions, show};
 use raft_lab_scripts::{EXIT_USAGE, workspace};
@@ -42,7 +43,8 @@ fn main() -> ExitCode {
     if let Err(e) = args.view.filter() {
         return usage(e);
     }
-    let prepared = match prepare(std::slice::from_ref(&args.test)) {
+    // Test names are unique across editions: a replay needs no edition.
+    let prepared = match prepare(std::slice::from_ref(&args.test), Scope { edition: None }) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("replay: {}", e.message());

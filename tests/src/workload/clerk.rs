@@ -25,15 +25,14 @@ impl<C> TestClerk<C> {
         }
     }
 
-    /// The implementation's clerk inside (for what only the tester asks of it, such as the sharded
-    /// clerk's idea of a group's leader).
-    pub fn clerk(&self) -> &C {
-        &self.clerk
-    }
-
     /// The number the tester's traces know this clerk by.
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// The implementation's clerk, for what only it can say (a replicated clerk's leader).
+    pub fn clerk(&self) -> &C {
+        &self.clerk
     }
 
     /// The names of this clerk's ends, in the order of the servers they lead to.
