@@ -26,7 +26,8 @@ pub trait ShardCtrler: VersionedClerk {
     fn init_controller(&self) -> impl Future<Output = Result<(), CtrlerError>> + Send;
 
     /// InitConfig: stores the first configuration.
-    fn init_config(&self, cfg: ShardConfig) -> impl Future<Output = Result<(), CtrlerError>> + Send;
+    fn init_config(&self, cfg: ShardConfig)
+    -> impl Future<Output = Result<(), CtrlerError>> + Send;
 
     /// ChangeConfigTo: moves the shards from the current configuration to `new` (whose number is
     /// the current one's plus one) and makes `new` current. `Ok` if this controller made `new`
@@ -67,7 +68,9 @@ impl fmt::Display for CtrlerError {
             CtrlerError::AlreadyInitialized { current } => {
                 write!(f, "a configuration (number {current}) is already stored")
             }
-            CtrlerError::Malformed(why) => write!(f, "the stored configuration is malformed: {why}"),
+            CtrlerError::Malformed(why) => {
+                write!(f, "the stored configuration is malformed: {why}")
+            }
             CtrlerError::NotNext { current, requested } => write!(
                 f,
                 "configuration {requested} does not follow the current configuration {current}"

@@ -3,7 +3,7 @@
 use crate::shardrpc::ShardError;
 use crate::{Gid, Num, Shard};
 use labrpc::{ClientEnd, Service};
-use raftapi::{Persister, Raft, RaftError, VersionedClerk};
+use raftapi::{Persister, Raft, RaftError, ReplicatedClerk};
 use std::future::Future;
 
 /// One server of a shard group (the course's `StartServerShardGrp`).
@@ -40,22 +40,14 @@ pub trait ShardGrpServer: Send + Sync + 'static {
     fn kill(&self);
 }
 
-/// A clerk of one shard group (the course's `shardgrp.MakeClerk(clnt, servers)`). Each call tries
-/// the group's servers until one that leads answers; a lost call or `ErrWrongLeader` moves on to
-/// the next server.
+/// A clerk of one shard group (the course's `shardgrp.MakeClerk(clnt, servers)`): a
+/// [`ReplicatedClerk`] of the group's servers, which tries them in turn until one that leads
+/// answers (a lost call or `ErrWrongLeader` moves on to the next server), plus the controller's
+/// three shard moves.
 ///
-/// As a [`VersionedClerk`], get and put answer [`raftapi::KvError::WrongGroup`] for a key the group
-/// does not serve (the caller asks the controller where the key's shard went).
-pub trait ShardGrpClerk: VersionedClerk {
-    /// A clerk of the group whose servers are reached through `servers`.
-    fn make(servers: Vec<ClientEnd>) -> Self
-    where
-        Self: Sized;
-
-    /// The index, in the servers given to `make`, of the server that last answered as leader (the
-    /// course's `Leader()`).
-    fn leader(&self) -> usize;
-
+/// Its get and put answer [`raftapi::KvError::WrongGroup`] for a key the group does not serve (the
+/// caller asks the controller where the key's shard went).
+pub trait ShardGrpClerk: ReplicatedClerk {
     /// FreezeShard: the group stops serving `shard` and returns its state.
     fn freeze_shard(
         &self,

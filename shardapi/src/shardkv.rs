@@ -1,8 +1,8 @@
 //! The sharded clerk: what an application of the sharded service uses.
 
+use crate::Gid;
 use crate::clnt::Clnt;
 use crate::shardctrler::ShardCtrler;
-use crate::Gid;
 use raftapi::VersionedClerk;
 
 /// The sharded key/value clerk (the course's `shardkv.MakeClerk(clnt, sck)`): a [`VersionedClerk`]

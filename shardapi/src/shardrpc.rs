@@ -60,6 +60,9 @@ pub enum ShardError {
     /// DeleteShard of a shard the group still serves: it was never frozen, so deleting it would
     /// lose data.
     NotFrozen { num: Num },
+    /// FreezeShard or DeleteShard of a shard the group does not hold (it never did, or handed
+    /// it over under an older configuration than `num`).
+    NotHeld { num: Num },
     /// A shard index outside `0..N_SHARDS`.
     NoSuchShard(Shard),
 }
@@ -76,6 +79,10 @@ impl fmt::Display for ShardError {
             ShardError::NotFrozen { num } => write!(
                 f,
                 "cannot delete a shard the group still serves (configuration {num}); freeze it first"
+            ),
+            ShardError::NotHeld { num } => write!(
+                f,
+                "the group does not hold this shard (configuration {num})"
             ),
             ShardError::NoSuchShard(s) => write!(f, "there is no shard {s}"),
         }

@@ -4,8 +4,8 @@
 
 use crate::shardgrp::Clerk as GroupClerk;
 use futures::future::{Either, select};
-use raftapi::{KvError, KvResult, Version, VersionedClerk};
-use shardapi::{Clnt, Gid, ShardConfig, ShardCtrler, ShardGrpClerk, ShardKvClerk, key_to_shard};
+use raftapi::{KvError, KvResult, ReplicatedClerk, Version, VersionedClerk};
+use shardapi::{Clnt, Gid, ShardConfig, ShardCtrler, ShardKvClerk, key_to_shard};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::pin;
@@ -144,6 +144,6 @@ impl<C: ShardCtrler> ShardKvClerk for Clerk<C> {
     }
 
     fn group_leader(&self, gid: Gid) -> Option<usize> {
-        self.state().groups.get(&gid).map(|(_, g)| g.leader())
+        self.state().groups.get(&gid).and_then(|(_, g)| g.leader())
     }
 }

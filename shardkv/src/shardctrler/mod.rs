@@ -31,7 +31,12 @@ impl<K: KvSrvClerk> ShardCtrler<K> {
         version: Version,
         next: ShardConfig,
     ) -> Result<(), CtrlerError> {
-        info!(topic = "ctrler", from = cur.num, to = next.num, "moving shards");
+        info!(
+            topic = "ctrler",
+            from = cur.num,
+            to = next.num,
+            "moving shards"
+        );
         let moving = pin!(moves::move_shards(&self.groups, &cur, &next));
         let watching = pin!(self.superseded(next.num));
         match futures::future::select(moving, watching).await {
@@ -90,7 +95,11 @@ impl<K: KvSrvClerk> shardapi::ShardCtrler for ShardCtrler<K> {
                 requested: next.num,
             });
         }
-        info!(topic = "ctrler", num = next.num, "finishing an interrupted change");
+        info!(
+            topic = "ctrler",
+            num = next.num,
+            "finishing an interrupted change"
+        );
         match self.finish(cur, version, next).await {
             Ok(()) | Err(CtrlerError::Superseded { .. }) => Ok(()),
             Err(e) => Err(e),

@@ -5,6 +5,7 @@
 //! a move the first one started.
 
 use crate::shardgrp::Clerk;
+use raftapi::ReplicatedClerk;
 use shardapi::shardrpc::ShardError;
 use shardapi::{Clnt, CtrlerError, Gid, N_SHARDS, Shard, ShardConfig, ShardGrpClerk};
 use std::collections::BTreeMap;
@@ -78,7 +79,9 @@ async fn move_shard(
         return Ok(());
     };
     let dst = groups.clerk(gid, servers);
-    dst.install_shard(shard, state, num).await.map_err(refused)?;
+    dst.install_shard(shard, state, num)
+        .await
+        .map_err(refused)?;
     if let Some(src) = &source {
         src.delete_shard(shard, num).await.map_err(refused)?;
     }

@@ -3,7 +3,7 @@
 
 use labrpc::ClientEnd;
 use raftapi::versioned::{GET_METHOD, GetArgs, GetReply, PUT_METHOD, PutArgs, PutReply};
-use raftapi::{KvError, KvResult, Version, VersionedClerk};
+use raftapi::{KvError, KvResult, ReplicatedClerk, Version, VersionedClerk};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shardapi::shardrpc::{
@@ -11,7 +11,7 @@ use shardapi::shardrpc::{
     FreezeShardReply, INSTALL_SHARD_METHOD, InstallShardArgs, InstallShardReply, ShardError,
 };
 use shardapi::{Num, Shard, ShardGrpClerk};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 use tracing::debug;
 
@@ -23,6 +23,8 @@ const PASS_PAUSE: Duration = Duration::from_millis(20);
 pub struct Clerk {
     servers: Vec<ClientEnd>,
     leader: AtomicUsize,
+    /// Whether `leader` was confirmed by an answer.
+    known: AtomicBool,
 }
 
 /// What one server said to one request.
@@ -45,6 +47,7 @@ impl Clerk {
         match self.servers[i].call::<A, R>(method, args).await {
             Ok(reply) if !wrong_leader(&reply) => {
                 self.leader.store(i, Ordering::Relaxed);
+                self.known.store(true, Ordering::Relaxed);
                 Answer::Reply(reply)
             }
             Ok(_) => Answer::Unsure,
@@ -98,10 +101,15 @@ impl Clerk {
             for i in self.pass() {
                 let resent = *sent;
                 *sent = true;
-                match self.ask::<_, PutReply>(i, PUT_METHOD, &args, kv_wrong_leader).await {
+                match self
+                    .ask::<_, PutReply>(i, PUT_METHOD, &args, kv_wrong_leader)
+                    .await
+                {
                     Answer::Reply(Err(KvError::Version)) if resent => return Err(KvError::Maybe),
                     // The server answered for this very copy: it did not take effect.
-                    Answer::Reply(reply @ Err(KvError::Version | KvError::NoKey | KvError::WrongGroup)) => {
+                    Answer::Reply(
+                        reply @ Err(KvError::Version | KvError::NoKey | KvError::WrongGroup),
+                    ) => {
                         *sent = resent;
                         return reply;
                     }
@@ -134,25 +142,35 @@ impl VersionedClerk for Clerk {
     }
 }
 
-impl ShardGrpClerk for Clerk {
+impl ReplicatedClerk for Clerk {
     fn make(servers: Vec<ClientEnd>) -> Self {
         Clerk {
             servers,
             leader: AtomicUsize::new(0),
+            known: AtomicBool::new(false),
         }
     }
 
-    fn leader(&self) -> usize {
-        self.leader.load(Ordering::Relaxed)
+    fn leader(&self) -> Option<usize> {
+        self.known
+            .load(Ordering::Relaxed)
+            .then(|| self.leader.load(Ordering::Relaxed))
     }
+}
 
+impl ShardGrpClerk for Clerk {
     async fn freeze_shard(&self, shard: Shard, num: Num) -> Result<Vec<u8>, ShardError> {
         let args = FreezeShardArgs { shard, num };
         self.call::<_, FreezeShardReply>(FREEZE_SHARD_METHOD, &args, shard_wrong_leader)
             .await
     }
 
-    async fn install_shard(&self, shard: Shard, state: Vec<u8>, num: Num) -> Result<(), ShardError> {
+    async fn install_shard(
+        &self,
+        shard: Shard,
+        state: Vec<u8>,
+        num: Num,
+    ) -> Result<(), ShardError> {
         let args = InstallShardArgs { shard, state, num };
         self.call::<_, InstallShardReply>(INSTALL_SHARD_METHOD, &args, shard_wrong_leader)
             .await

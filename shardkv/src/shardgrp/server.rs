@@ -90,7 +90,12 @@ impl<R: Rsm<Sm = ShardStore>> ShardGrp<R> {
         let s = &*self.shared;
         let reply = s.rsm.submit(op).await.ok();
         if reply.is_none() {
-            debug!(gid = s.gid, server = s.me, topic = "client", "not the leader");
+            debug!(
+                gid = s.gid,
+                server = s.me,
+                topic = "client",
+                "not the leader"
+            );
         }
         reply
     }

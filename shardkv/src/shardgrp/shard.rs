@@ -86,13 +86,18 @@ impl Shard {
     }
 
     /// Stops serving the shard and returns its keys, encoded. Freezing again under the same (or a
-    /// newer) number returns the same keys; a shard held by no one is returned empty.
+    /// newer) number returns the same keys. A shard the group no longer holds is refused, unless
+    /// it was deleted under this very number: then this is a repeat of a move that is done (its
+    /// install is too), and the answer is an empty shard.
     pub fn freeze(&mut self, num: Num) -> FreezeShardReply {
         self.check_num(num)?;
-        self.num = num;
-        if self.holding == Holding::Serving {
-            self.holding = Holding::Frozen;
+        match self.holding {
+            Holding::Absent if num == self.num => return Ok(codec::encode(&Keys::new())),
+            Holding::Absent => return Err(ShardError::NotHeld { num }),
+            Holding::Serving | Holding::Frozen => {}
         }
+        self.num = num;
+        self.holding = Holding::Frozen;
         Ok(codec::encode(&self.keys))
     }
 
@@ -117,11 +122,16 @@ impl Shard {
         Ok(())
     }
 
-    /// Forgets a frozen shard (or confirms a shard held by no one).
+    /// Forgets the shard frozen under `num`; a repeat (the shard already deleted under `num`)
+    /// changes nothing. A shard still served, or frozen for an older move, is not deleted: its
+    /// keys have not been handed over under `num`.
     pub fn delete(&mut self, num: Num) -> DeleteShardReply {
         self.check_num(num)?;
-        if self.holding == Holding::Serving {
-            return Err(ShardError::NotFrozen { num });
+        match self.holding {
+            Holding::Frozen if num == self.num => {}
+            Holding::Absent if num == self.num => return Ok(()),
+            Holding::Absent => return Err(ShardError::NotHeld { num }),
+            Holding::Serving | Holding::Frozen => return Err(ShardError::NotFrozen { num }),
         }
         *self = Shard {
             num,
@@ -183,7 +193,13 @@ mod tests {
         to.install(2, &state).unwrap();
         assert_eq!(to.get("x"), Ok(("a".into(), 1)));
         from.delete(2).unwrap();
-        assert_eq!(from, Shard { num: 2, ..Shard::absent() });
+        assert_eq!(
+            from,
+            Shard {
+                num: 2,
+                ..Shard::absent()
+            }
+        );
     }
 
     #[test]
@@ -214,7 +230,10 @@ mod tests {
         let mut s = Shard::absent();
         let got = s.install(3, &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 1]);
         assert!(matches!(got, Err(ShardError::BadState(_))), "{got:?}");
-        assert!(matches!(s.install(3, b"garbage"), Err(ShardError::BadState(_))));
+        assert!(matches!(
+            s.install(3, b"garbage"),
+            Err(ShardError::BadState(_))
+        ));
         assert_eq!(s, Shard::absent());
     }
 
@@ -231,6 +250,38 @@ mod tests {
         let mut s = serving_with_x();
         let first = s.freeze(2).unwrap();
         assert_eq!(s.freeze(2), Ok(first));
+    }
+
+    #[test]
+    fn a_shard_not_held_is_neither_frozen_nor_deleted() {
+        let mut s = Shard::absent();
+        assert_eq!(s.freeze(2), Err(ShardError::NotHeld { num: 2 }));
+        assert_eq!(s.delete(2), Err(ShardError::NotHeld { num: 2 }));
+        assert_eq!(s, Shard::absent(), "a refused request changes nothing");
+    }
+
+    #[test]
+    fn a_move_repeated_after_it_finished_changes_nothing() {
+        let mut from = serving_with_x();
+        let state = from.freeze(2).unwrap();
+        let mut to = Shard::absent();
+        to.install(2, &state).unwrap();
+        from.delete(2).unwrap();
+        let (from_done, to_done) = (from.clone(), to.clone());
+        // A second controller finishing the same move: every step answers OK and changes nothing.
+        let again = from.freeze(2).unwrap();
+        assert_eq!(to.install(2, &again), Ok(()));
+        assert_eq!(from.delete(2), Ok(()));
+        assert_eq!((from, to), (from_done, to_done));
+    }
+
+    #[test]
+    fn a_shard_frozen_for_an_older_move_is_not_deleted() {
+        let mut s = serving_with_x();
+        s.freeze(2).unwrap();
+        let before = s.clone();
+        assert_eq!(s.delete(3), Err(ShardError::NotFrozen { num: 3 }));
+        assert_eq!(s, before);
     }
 
     #[test]

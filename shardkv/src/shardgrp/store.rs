@@ -112,7 +112,10 @@ mod tests {
         let mut first = ShardStore::new(GID1);
         let mut other = ShardStore::new(2);
         assert_eq!(first.do_op(put("k0", 0)), Reply::Put(Ok(())));
-        assert_eq!(other.do_op(put("k0", 0)), Reply::Put(Err(KvError::WrongGroup)));
+        assert_eq!(
+            other.do_op(put("k0", 0)),
+            Reply::Put(Err(KvError::WrongGroup))
+        );
         assert_eq!(other.do_op(get("k0")), Reply::Get(Err(KvError::WrongGroup)));
     }
 
@@ -139,6 +142,65 @@ mod tests {
     }
 
     #[test]
+    fn bad_requests_are_error_values_that_change_nothing() {
+        let mut s = ShardStore::new(GID1);
+        s.do_op(put("k0", 0)); // shard 10
+        s.do_op(Op::Freeze(FreezeShardArgs { shard: 10, num: 3 }));
+        let before = s.snapshot();
+        let stale = Err(ShardError::Stale { num: 2, seen: 3 });
+        let cases = [
+            // Keys of a shard frozen for a move.
+            (put("k0", 1), Reply::Put(Err(KvError::WrongGroup))),
+            (get("k0"), Reply::Get(Err(KvError::WrongGroup))),
+            (
+                Op::Freeze(FreezeShardArgs { shard: 10, num: 2 }),
+                Reply::Freeze(stale.clone().map(|()| Vec::new())),
+            ),
+            (
+                Op::Install(InstallShardArgs {
+                    shard: 10,
+                    state: Vec::new(),
+                    num: 2,
+                }),
+                Reply::Install(stale.clone()),
+            ),
+            (
+                Op::Delete(DeleteShardArgs { shard: 10, num: 2 }),
+                Reply::Delete(stale),
+            ),
+            (
+                Op::Delete(DeleteShardArgs { shard: 0, num: 4 }),
+                Reply::Delete(Err(ShardError::NotFrozen { num: 4 })),
+            ),
+        ];
+        for (op, want) in cases {
+            assert_eq!(s.do_op(op.clone()), want, "{op:?}");
+            assert_eq!(s.snapshot(), before, "{op:?} changed the store");
+        }
+        let garbage = Op::Install(InstallShardArgs {
+            shard: 10,
+            state: b"not a shard".to_vec(),
+            num: 4,
+        });
+        assert!(matches!(
+            s.do_op(garbage),
+            Reply::Install(Err(ShardError::BadState(_)))
+        ));
+        assert_eq!(
+            s.snapshot(),
+            before,
+            "an undecodable install changed the store"
+        );
+        let mut other = ShardStore::new(2);
+        let empty = other.snapshot();
+        assert_eq!(
+            other.do_op(Op::Freeze(FreezeShardArgs { shard: 10, num: 3 })),
+            Reply::Freeze(Err(ShardError::NotHeld { num: 3 }))
+        );
+        assert_eq!(other.snapshot(), empty);
+    }
+
+    #[test]
     fn a_shard_out_of_range_is_an_error() {
         let mut s = ShardStore::new(GID1);
         let bad = Op::Freeze(FreezeShardArgs {
@@ -162,6 +224,10 @@ mod tests {
         assert!(t.restore(&[1, 2, 3]).is_err());
         let short = codec::encode(&vec![Shard::absent(); 2]);
         assert!(t.restore(&short).is_err());
-        assert_eq!(t.do_op(get("k0")), Reply::Get(Ok(("v".into(), 1))), "unchanged");
+        assert_eq!(
+            t.do_op(get("k0")),
+            Reply::Get(Ok(("v".into(), 1))),
+            "unchanged"
+        );
     }
 }
