@@ -207,10 +207,9 @@ impl<S: GroupServer> ServerGroup<S> {
         let name = self.names.name(i);
         let node = sim::node::create(&name);
         let (maxraftstate, gid) = (self.maxraftstate, self.names.gid());
-        let srv = sim::node::run_on(
-            &node,
-            async move { S::start_in_group(gid, ends, i, persister, maxraftstate) },
-        )
+        let srv = sim::node::run_on(&node, async move {
+            S::start_in_group(gid, ends, i, persister, maxraftstate)
+        })
         .await
         .ok_or_else(|| format!("server {i}'s node died while starting"))?
         .map_err(|e| format!("server {i} cannot start: {e}"))?;

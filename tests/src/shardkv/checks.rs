@@ -6,9 +6,9 @@
 use super::tester::{ShardKvImpl, ShardKvTest};
 use crate::workload::{TestClerk, Tester};
 use futures::StreamExt;
-use raftapi::VersionedClerk;
 use futures::channel::mpsc;
 use futures::future::{Either, select};
+use raftapi::VersionedClerk;
 use shardapi::{Gid, ShardKvClerk};
 use std::pin::pin;
 use std::time::Duration;
@@ -93,7 +93,13 @@ impl<K: ShardKvImpl> ShardKvTest<K> {
                 None => break,
             }
         }
-        tracing::info!(topic = "test", down, done, n = keys.len(), "checkShutdownSharding");
+        tracing::info!(
+            topic = "test",
+            down,
+            done,
+            n = keys.len(),
+            "checkShutdownSharding"
+        );
         if done >= keys.len() {
             self.fail(&format!(
                 "expected less than {} completions with group {down} down",
@@ -107,7 +113,9 @@ impl<K: ShardKvImpl> ShardKvTest<K> {
     /// clerk last found leading. Returns its index.
     pub fn shutdown_leader(&self, ck: &TestClerk<K::Clerk>, gid: Gid) -> usize {
         let Some(l) = ck.clerk().group_leader(gid) else {
-            self.fail(&format!("shutdownLeader: the clerk has no clerk of group {gid}"));
+            self.fail(&format!(
+                "shutdownLeader: the clerk has no clerk of group {gid}"
+            ));
         };
         if l >= self.group(gid).n() {
             self.fail(&format!("shutdownLeader: group {gid} has no server {l}"));

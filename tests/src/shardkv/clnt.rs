@@ -105,9 +105,7 @@ impl Connector for TestClnt {
         let end = self.net.make_end(&name);
         self.net.connect(&name, server);
         self.net.enable(&name, state.allows(server));
-        state
-            .ends
-            .insert(server.to_string(), (name, end.clone()));
+        state.ends.insert(server.to_string(), (name, end.clone()));
         end
     }
 }

@@ -21,10 +21,8 @@ impl<S: KvSrvServer> CtrlerStore<S> {
         let to_self = |_: usize| CTRLER_SERVER.to_string();
         let (end_names, ends) = fresh::ends_to(net, 1, &to_self);
         let node = sim::node::create(CTRLER_SERVER);
-        let server = sim::node::run_on(&node, async move {
-            S::start(ends, 0, 0, Persister::new())
-        })
-        .await?;
+        let server =
+            sim::node::run_on(&node, async move { S::start(ends, 0, 0, Persister::new()) }).await?;
         let server = Arc::new(server);
         let mut rpc_server = Server::new(node.clone());
         for service in server.services() {

@@ -146,7 +146,13 @@ impl<K: ShardKvImpl> ShardKvTest<K> {
                 finished: AtomicBool::new(false),
             }),
         };
-        tracing::info!(topic = "test", reliable, partition, maxraftstate, "make shardkv test");
+        tracing::info!(
+            topic = "test",
+            reliable,
+            partition,
+            maxraftstate,
+            "make shardkv test"
+        );
         let Some(store) = CtrlerStore::start(ts.net()).await else {
             ts.fail("the controllers' kvsrv died while starting");
         };
@@ -154,9 +160,7 @@ impl<K: ShardKvImpl> ShardKvTest<K> {
         ts.spawn_watchdog();
         if reliable {
             // Valid knobs by construction.
-            let mut k = RELIABLE_LATENCY;
-            if let Ok(v) = std::env::var("XLAT") { let mut it = v.split(','); k.min_delay_ms = it.next().unwrap().parse().unwrap(); k.max_delay_ms = it.next().unwrap().parse().unwrap(); }
-            let _ = ts.net().set_fault_knobs(Some(k));
+            let _ = ts.net().set_fault_knobs(Some(RELIABLE_LATENCY));
         } else {
             ts.net().set_reliable(false);
         }
