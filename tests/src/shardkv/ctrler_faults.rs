@@ -51,8 +51,7 @@ impl<K: ShardKvImpl> ShardKvTest<K> {
                 loop {
                     let ngid = ts.new_gid();
                     *lock(&doing) = Doing::Joining(ngid);
-                    ts.join_groups(&sck, &[ngid], Bound::Unbounded).await;
-                    if !ts.check_member(&sck, ngid).await {
+                    if !ts.join_groups(&sck, &[ngid], Bound::Unbounded).await {
                         return;
                     }
                     *lock(&doing) = Doing::Leaving(ngid);
@@ -117,7 +116,12 @@ impl<K: ShardKvImpl> ShardKvTest<K> {
     /// concurCtrler: [`NCTRLER`] tasks each loop over a new controller (after InitController)
     /// joining a new group and, if it became a member, making it leave again. After [`RACE`] they
     /// are told to stop, each after its round; then the keys are read back.
-    pub async fn concur_ctrler(&self, ck: &TestClerk<K::Clerk>, keys: &[String], values: &[String]) {
+    pub async fn concur_ctrler(
+        &self,
+        ck: &TestClerk<K::Clerk>,
+        keys: &[String],
+        values: &[String],
+    ) {
         let stop = Stop::new();
         let racers: Vec<_> = (0..NCTRLER)
             .map(|_| {
