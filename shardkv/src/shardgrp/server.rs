@@ -40,7 +40,13 @@ impl<R: Rsm<Sm = ShardStore>> ShardGrpServer for ShardGrp<R> {
         persister: Persister,
         maxraftstate: i64,
     ) -> Result<Self, RaftError> {
-        let rsm = R::make(ends, me, persister, maxraftstate, ShardStore::new(gid))?;
+        let rsm = R::make(
+            ends,
+            me,
+            persister,
+            rsm_budget(maxraftstate),
+            ShardStore::new(gid),
+        )?;
         Ok(ShardGrp {
             shared: Arc::new(Shared { rsm, gid, me }),
         })
@@ -81,6 +87,22 @@ impl<R: Rsm<Sm = ShardStore>> ShardGrpServer for ShardGrp<R> {
     /// Killing Raft closes its apply channel, which makes the rsm answer every submission.
     fn kill(&self) {
         self.shared.rsm.raft().kill();
+    }
+}
+
+/// The Raft-state size at which the group's rsm snapshots: half of `maxraftstate`.
+///
+/// A shard that moved away is gone from the group's state at once, but from its storage only at the
+/// next snapshot; until then the last snapshot still holds it. Snapshotting at half the budget
+/// bounds that lag by half the budget's worth of log. The course's DeleteBasic test counts on the
+/// lag ending within 150 gets per group; its entries are several times larger than this rsm's
+/// (a Get is about 50 bytes here), so at the full budget a server whose last snapshot fell just
+/// before the move may not snapshot again within those gets (10 seeds in 100 did not).
+fn rsm_budget(maxraftstate: i64) -> i64 {
+    if maxraftstate < 0 {
+        maxraftstate
+    } else {
+        maxraftstate / 2
     }
 }
 
