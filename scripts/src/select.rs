@@ -376,7 +376,10 @@ mod tests {
         assert!(err.contains("2A (3)"), "{err}");
         assert!(err.contains("initial_election_2a (raft_2a)"), "{err}");
         let err = expand(&catalog(), &sel(&["3B"]), OLD).unwrap_err();
-        assert!(err.contains("part 3B of the 2023 edition has no tests yet"), "{err}");
+        assert!(
+            err.contains("part 3B of the 2023 edition has no tests yet"),
+            "{err}"
+        );
     }
 
     #[test]

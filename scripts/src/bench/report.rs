@@ -2,13 +2,13 @@
 //! `report.md` (the tables, the targets and the profile, for people).
 
 use super::go_times;
-use raft_lab_scripts::edition::Edition;
 use super::kv::KvRun;
 use super::machine::Machine;
 use super::profile::{Profile, Share};
 use super::stats::{SuiteStats, ratio};
 use super::suites::SuiteRun;
 use super::table::{Table, count, num, rate};
+use raft_lab_scripts::edition::Edition;
 use serde_json::{Value, json};
 use std::path::Path;
 

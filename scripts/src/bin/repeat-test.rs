@@ -6,10 +6,10 @@
 //! `--report DIR` it also writes the results as files for CI.
 
 use clap::Parser;
+use raft_lab_scripts::edition::Edition;
 use raft_lab_scripts::prepare::prepare;
 use raft_lab_scripts::progress::{Progress, human};
 use raft_lab_scripts::run::{self, RunResult, RunSpec};
-use raft_lab_scripts::edition::Edition;
 use raft_lab_scripts::select::{Scope, TestId};
 use raft_lab_scripts::shard::Shard;
 use raft_lab_scripts::stats::{self, TestStats};

@@ -6,8 +6,8 @@
 
 use clap::Parser;
 use raft_lab_scripts::prepare::prepare;
-use raft_lab_scripts::select::Scope;
 use raft_lab_scripts::run::{self, RunSpec};
+use raft_lab_scripts::select::Scope;
 use raft_lab_scripts::view_cli::{ViewOptions, show};
 use raft_lab_scripts::{EXIT_USAGE, workspace};
 use std::process::ExitCode;
