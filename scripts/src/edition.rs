@@ -168,6 +168,26 @@ impl FromStr for Edition {
     }
 }
 
+/// What `--edition` takes: one edition, or `all` (both).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditionChoice {
+    One(Edition),
+    All,
+}
+
+impl FromStr for EditionChoice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "all" {
+            return Ok(EditionChoice::All);
+        }
+        s.parse()
+            .map(EditionChoice::One)
+            .map_err(|e| format!("{e}; or all (both)"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         return usage(e);
     }
     // Test names are unique across editions: a replay needs no edition.
-    let prepared = match prepare(std::slice::from_ref(&args.test), Scope { edition: None }) {
+    let prepared = match prepare(std::slice::from_ref(&args.test), Scope::from_choice(None)) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("replay: {}", e.message());
