@@ -17,7 +17,8 @@ fn kill_closes_the_apply_channel_without_waiting_for_another_event() {
         while !peer.state().1 {
             madsim::time::sleep(Duration::from_millis(10)).await;
         }
-        peer.start(b"x".to_vec()).expect("the leader accepts a command");
+        peer.start(b"x".to_vec())
+            .expect("the leader accepts a command");
         let first = applied.next().await;
         assert!(
             matches!(first, Some(ApplyMsg::Command { index: 1, .. })),
