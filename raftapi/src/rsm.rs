@@ -17,8 +17,17 @@ pub trait StateMachine: Send + 'static {
     /// What executing an op returns; `submit` hands it to the submitter.
     type Reply: Send + 'static;
 
-    /// Executes one committed op. Called once per replica for each committed op, in log order.
+    /// Executes one committed op. Called once per replica for each committed op, in log order
+    /// (or [`StateMachine::do_op_unanswered`] instead, when nobody waits for the reply).
     fn do_op(&mut self, op: Self::Op) -> Self::Reply;
+
+    /// Executes a committed op whose reply nobody on this replica waits for (a follower's copy,
+    /// or a submitter that gave up). It must change the state exactly as `do_op` does; the
+    /// default calls `do_op`, and a machine whose replies cost something to build (a Get's value)
+    /// can skip building them.
+    fn do_op_unanswered(&mut self, op: Self::Op) {
+        let _ = self.do_op(op);
+    }
 
     /// The whole state, encoded; `restore` must accept exactly these bytes.
     fn snapshot(&self) -> Vec<u8>;

@@ -52,10 +52,16 @@ fn apply_command<R: Raft, SM: StateMachine>(shared: &Shared<R, SM>, index: u64, 
     }
     state.applied = index;
     match entry::decode::<SM::Op>(command) {
-        Ok((id, Some(op))) => {
+        Ok((id, Some(op))) if state.pending.waits(index, id) => {
             let reply = state.sm.do_op(op);
             trace!(server = shared.me, topic = "apply", index, "applied");
             state.pending.answer(index, id, reply);
+        }
+        // Nobody here waits for this op's reply: a follower's copy, or a submitter gone.
+        Ok((_, Some(op))) => {
+            state.sm.do_op_unanswered(op);
+            trace!(server = shared.me, topic = "apply", index, "applied");
+            state.pending.drop_through(index);
         }
         // Nobody submitted a no-op: whoever waits on its index learns its op lost the index.
         Ok((_, None)) => state.pending.drop_through(index),

@@ -25,6 +25,13 @@ impl<Reply> Pending<Reply> {
         rx
     }
 
+    /// Whether the submission `id` waits for the entry at `index`.
+    pub fn waits(&self, index: u64, id: OpId) -> bool {
+        self.by_index
+            .get(&index)
+            .is_some_and(|waiting| waiting.iter().any(|(w, _)| *w == id))
+    }
+
     /// The entry at `index` was applied as `id` with `reply`: its submission gets the reply; the
     /// others waiting there are dropped, which answers them `WrongLeader`.
     pub fn answer(&mut self, index: u64, id: OpId, reply: Reply) {

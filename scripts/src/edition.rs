@@ -69,10 +69,25 @@ const PARTS_2026: &[Part] = &[
     part("3D", "Raft log compaction", &["raft_3d"], "3d"),
     part("4A", "replicated state machine (rsm)", &["rsm_4a"], "4a"),
     part("4B", "KV service on rsm", &["kv_4b"], "4b"),
-    part("4C", "KV service with snapshots", &["kv_4c", "rsm_4a"], "4c"),
+    part(
+        "4C",
+        "KV service with snapshots",
+        &["kv_4c", "rsm_4a"],
+        "4c",
+    ),
     part("5A", "sharded KV: moving shards", &["shardkv_5a"], "5a"),
-    part("5B", "sharded KV: controller recovery", &["shardkv_5b"], "5b"),
-    part("5C", "sharded KV: controller failover", &["shardkv_5c"], "5c"),
+    part(
+        "5B",
+        "sharded KV: controller recovery",
+        &["shardkv_5b"],
+        "5b",
+    ),
+    part(
+        "5C",
+        "sharded KV: controller failover",
+        &["shardkv_5c"],
+        "5c",
+    ),
 ];
 
 /// Tests in lab targets that check the harness itself rather than mirror a course test; sweeps of
@@ -123,9 +138,7 @@ impl Part {
             return false;
         }
         match self.suffix {
-            Some(suffix) => test
-                .rsplit_once('_')
-                .is_some_and(|(_, end)| end == suffix),
+            Some(suffix) => test.rsplit_once('_').is_some_and(|(_, end)| end == suffix),
             None => true,
         }
     }
@@ -155,6 +168,26 @@ impl FromStr for Edition {
     }
 }
 
+/// What `--edition` takes: one edition, or `all` (both).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditionChoice {
+    One(Edition),
+    All,
+}
+
+impl FromStr for EditionChoice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "all" {
+            return Ok(EditionChoice::All);
+        }
+        s.parse()
+            .map(EditionChoice::One)
+            .map_err(|e| format!("{e}; or all (both)"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,7 +209,12 @@ mod tests {
         assert!(p.holds("rsm_4a", "snapshot_4c"));
         assert!(p.holds("kv_4c", "snapshot_rpc_4c"));
         assert!(!p.holds("rsm_4a", "basic_4a"));
-        assert!(Edition::Y2026.part("4A").unwrap().holds("rsm_4a", "basic_4a"));
+        assert!(
+            Edition::Y2026
+                .part("4A")
+                .unwrap()
+                .holds("rsm_4a", "basic_4a")
+        );
     }
 
     #[test]

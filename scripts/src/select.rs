@@ -4,7 +4,7 @@
 //! A part name only one edition has (`2C`, `4B`) is that edition's whatever the default; one both
 //! have (`3A`, `3B`) is the asked-for edition's, the current one unless `--edition` says otherwise.
 
-use crate::edition::{self, Edition, Part};
+use crate::edition::{self, Edition, EditionChoice, Part};
 use crate::targets::{self, TargetSource, TestTarget};
 use std::collections::BTreeSet;
 
@@ -19,9 +19,38 @@ pub struct TestId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scope {
     pub edition: Option<Edition>,
+    /// No selector means every lab test of both editions, not of one (`--edition all`).
+    pub every_edition: bool,
 }
 
 impl Scope {
+    /// The scope `--edition` asks for: an edition, `all`, or (none given) the current one.
+    pub fn from_choice(choice: Option<EditionChoice>) -> Scope {
+        match choice {
+            Some(EditionChoice::One(e)) => Scope {
+                edition: Some(e),
+                every_edition: false,
+            },
+            Some(EditionChoice::All) => Scope {
+                edition: None,
+                every_edition: true,
+            },
+            None => Scope {
+                edition: None,
+                every_edition: false,
+            },
+        }
+    }
+
+    /// The editions "every lab test" covers.
+    fn editions(self) -> Vec<Edition> {
+        if self.every_edition {
+            Edition::ALL.to_vec()
+        } else {
+            vec![self.edition()]
+        }
+    }
+
     /// The edition a selection without parts (or with no selector at all) is read in.
     pub fn edition(self) -> Edition {
         self.edition.unwrap_or(edition::CURRENT)
@@ -50,7 +79,9 @@ impl Scope {
     /// a different lab in each edition, so say which one this is.
     pub fn describe(self, selectors: &[String]) -> Vec<String> {
         let mut lines = Vec::new();
-        if selectors.is_empty() {
+        if selectors.is_empty() && self.every_edition {
+            lines.push("every lab test of both editions".to_string());
+        } else if selectors.is_empty() {
             lines.push(format!("every lab test of the {} edition", self.edition()));
         }
         for sel in selectors {
@@ -87,7 +118,13 @@ pub fn targets_to_build(
     };
     let mut needed = BTreeSet::new();
     if selectors.is_empty() {
-        let found = existing(&scope.edition().targets());
+        let names: Vec<&str> = scope
+            .editions()
+            .into_iter()
+            .flat_map(Edition::targets)
+            .collect();
+        let mut found = existing(&names);
+        found.dedup();
         return if found.is_empty() { all() } else { found };
     }
     for sel in selectors {
@@ -120,8 +157,12 @@ pub fn expand(
             chosen.push(id);
         }
     };
-    if selectors.is_empty() {
-        let edition = scope.edition();
+    let every = if selectors.is_empty() {
+        scope.editions()
+    } else {
+        Vec::new()
+    };
+    for edition in every {
         let lab = edition_tests(targets, edition, None);
         if lab.is_empty() {
             return Err(format!(
@@ -280,13 +321,37 @@ mod tests {
         args.iter().map(|s| s.to_string()).collect()
     }
 
-    const DEFAULT: Scope = Scope { edition: None };
+    const DEFAULT: Scope = Scope {
+        edition: None,
+        every_edition: false,
+    };
     const OLD: Scope = Scope {
         edition: Some(Edition::Y2023),
+        every_edition: false,
     };
     const NEW: Scope = Scope {
         edition: Some(Edition::Y2026),
+        every_edition: false,
     };
+    const ALL: Scope = Scope {
+        edition: None,
+        every_edition: true,
+    };
+
+    #[test]
+    fn all_means_every_lab_test_of_both_editions_once() {
+        let ids = expand(&catalog(), &[], ALL).unwrap();
+        assert_eq!(ids.len(), 11);
+        assert_eq!(ids[0].name, "initial_election_2a");
+        assert_eq!(ids.last().unwrap().name, "snapshot_4c");
+        assert_eq!(Scope::from_choice(Some("all".parse().unwrap())), ALL);
+        assert_eq!(Scope::from_choice(None), DEFAULT);
+        // Parts are read as without --edition: 3A is the current course's.
+        assert_eq!(
+            expand(&catalog(), &sel(&["3A"]), ALL).unwrap(),
+            expand(&catalog(), &sel(&["3A"]), DEFAULT).unwrap()
+        );
+    }
 
     #[test]
     fn a_part_selects_exactly_its_tests_in_any_case() {
@@ -376,7 +441,10 @@ mod tests {
         assert!(err.contains("2A (3)"), "{err}");
         assert!(err.contains("initial_election_2a (raft_2a)"), "{err}");
         let err = expand(&catalog(), &sel(&["3B"]), OLD).unwrap_err();
-        assert!(err.contains("part 3B of the 2023 edition has no tests yet"), "{err}");
+        assert!(
+            err.contains("part 3B of the 2023 edition has no tests yet"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -157,7 +157,8 @@ mod tests {
         let kv = passed("  ... Passed --  15.3  5  4210  812").unwrap();
         assert_eq!(kv.bytes, None);
         assert_eq!((kv.rpcs, kv.ops), (4210, 812));
-        let labelled = passed("  ... Passed --  time  2.5s #peers 3 #RPCs   117 #Ops   40").unwrap();
+        let labelled =
+            passed("  ... Passed --  time  2.5s #peers 3 #RPCs   117 #Ops   40").unwrap();
         assert_eq!(
             labelled,
             Passed {

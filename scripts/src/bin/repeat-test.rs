@@ -1,4 +1,4 @@
-//! `repeat-test [--edition 2023|2026] [-n RUNS] [-j JOBS] [--seed START] [--shard K/N] [--timeout SECS] [TEST...]`
+//! `repeat-test [--edition 2023|2026|all] [-n RUNS] [-j JOBS] [--seed START] [--shard K/N] [--timeout SECS] [TEST...]`
 //!
 //! Runs each selected lab test with RUNS consecutive seeds, each (test, seed) in its own process,
 //! JOBS at a time; saves every run's output; ends with a table, the failures with their replay
@@ -6,10 +6,10 @@
 //! `--report DIR` it also writes the results as files for CI.
 
 use clap::Parser;
+use raft_lab_scripts::edition::EditionChoice;
 use raft_lab_scripts::prepare::prepare;
 use raft_lab_scripts::progress::{Progress, human};
 use raft_lab_scripts::run::{self, RunResult, RunSpec};
-use raft_lab_scripts::edition::Edition;
 use raft_lab_scripts::select::{Scope, TestId};
 use raft_lab_scripts::shard::Shard;
 use raft_lab_scripts::stats::{self, TestStats};
@@ -34,9 +34,10 @@ use std::time::{Duration, Instant};
                   some run failed or timed out, 2 bad arguments, 3 the tests did not build."
 )]
 struct Args {
-    /// Which edition of the course part names and "every lab test" mean: 2023 or 2026.
+    /// Which edition of the course part names and "every lab test" mean: 2023, 2026 (the default)
+    /// or all (no TEST then means every lab test of both).
     #[arg(long, value_name = "YEAR")]
-    edition: Option<Edition>,
+    edition: Option<EditionChoice>,
     /// Seeds per test.
     #[arg(short = 'n', long = "runs", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     runs: u64,
@@ -73,9 +74,7 @@ fn main() -> ExitCode {
         eprintln!("repeat-test: --seed + -n overflows");
         return ExitCode::from(raft_lab_scripts::EXIT_USAGE as u8);
     };
-    let scope = Scope {
-        edition: args.edition,
-    };
+    let scope = Scope::from_choice(args.edition);
     for line in scope.describe(&args.tests) {
         eprintln!("repeat-test: {line}");
     }

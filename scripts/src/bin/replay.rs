@@ -6,8 +6,8 @@
 
 use clap::Parser;
 use raft_lab_scripts::prepare::prepare;
-use raft_lab_scripts::select::Scope;
 use raft_lab_scripts::run::{self, RunSpec};
+use raft_lab_scripts::select::Scope;
 use raft_lab_scripts::view_cli::{ViewOptions, show};
 use raft_lab_scripts::{EXIT_USAGE, workspace};
 use std::process::ExitCode;
@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         return usage(e);
     }
     // Test names are unique across editions: a replay needs no edition.
-    let prepared = match prepare(std::slice::from_ref(&args.test), Scope { edition: None }) {
+    let prepared = match prepare(std::slice::from_ref(&args.test), Scope::from_choice(None)) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("replay: {}", e.message());
