@@ -2,11 +2,11 @@
 //! configuration it last heard of, and asks the controller again when that group answers
 //! `ErrWrongGroup` or does not answer for a while.
 
+use crate::group_clerks::GroupClerks;
 use crate::shardgrp::Clerk as GroupClerk;
 use futures::future::{Either, select};
-use raftapi::{KvError, KvResult, ReplicatedClerk, Version, VersionedClerk};
+use raftapi::{KvError, KvResult, Version, VersionedClerk};
 use shardapi::{Clnt, Gid, ShardConfig, ShardCtrler, ShardKvClerk, key_to_shard};
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -22,16 +22,10 @@ const MOVE_PAUSE: Duration = Duration::from_millis(20);
 
 /// The sharded clerk, asking the controller `C` for configurations.
 pub struct Clerk<C> {
-    clnt: Clnt,
     sck: C,
-    state: Mutex<State>,
-}
-
-#[derive(Default)]
-struct State {
-    config: Option<ShardConfig>,
-    /// Each group's clerk with the servers it was made of.
-    groups: BTreeMap<Gid, (Vec<String>, Arc<GroupClerk>)>,
+    groups: GroupClerks,
+    /// The configuration last heard of.
+    config: Mutex<Option<ShardConfig>>,
 }
 
 /// Where a key is to go.
@@ -41,9 +35,9 @@ struct Route {
 }
 
 impl<C: ShardCtrler> Clerk<C> {
-    fn state(&self) -> MutexGuard<'_, State> {
+    fn config(&self) -> MutexGuard<'_, Option<ShardConfig>> {
         // Updates are single assignments; a poisoned lock (a test already failing) is still usable.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.config.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The group serving `key`'s shard in the configuration known to this clerk, asking the
@@ -53,31 +47,21 @@ impl<C: ShardCtrler> Clerk<C> {
             if let Some(route) = self.known_route(key) {
                 return route;
             }
-            let known = self.state().config.as_ref().map(|c| c.num);
+            let known = self.config().as_ref().map(|c| c.num);
             self.refresh(known).await;
         }
     }
 
     fn known_route(&self, key: &str) -> Option<Route> {
-        let mut state = self.state();
-        let cfg = state.config.as_ref()?;
-        let num = cfg.num;
+        let config = self.config();
+        let cfg = config.as_ref()?;
         let (gid, Some(servers)) = cfg.gid_servers(key_to_shard(key)) else {
             return None;
         };
-        let servers = servers.to_vec();
-        if let Some((names, group)) = state.groups.get(&gid)
-            && *names == servers
-        {
-            return Some(Route {
-                num,
-                group: group.clone(),
-            });
-        }
-        let ends = servers.iter().map(|name| self.clnt.end(name)).collect();
-        let group = Arc::new(GroupClerk::make(ends));
-        state.groups.insert(gid, (servers, group.clone()));
-        Some(Route { num, group })
+        Some(Route {
+            num: cfg.num,
+            group: self.groups.clerk(gid, servers),
+        })
     }
 
     /// Asks the controller for the configuration; if it is still number `known`, waits a little
@@ -86,7 +70,7 @@ impl<C: ShardCtrler> Clerk<C> {
         match self.sck.query().await {
             Ok(cfg) => {
                 let same = Some(cfg.num) == known;
-                self.state().config = Some(cfg);
+                *self.config() = Some(cfg);
                 if same {
                     madsim::time::sleep(MOVE_PAUSE).await;
                 }
@@ -137,13 +121,13 @@ impl<C: ShardCtrler> ShardKvClerk for Clerk<C> {
 
     fn make(clnt: Clnt, sck: C) -> Self {
         Clerk {
-            clnt,
             sck,
-            state: Mutex::new(State::default()),
+            groups: GroupClerks::new(clnt),
+            config: Mutex::new(None),
         }
     }
 
     fn group_leader(&self, gid: Gid) -> Option<usize> {
-        self.state().groups.get(&gid).and_then(|(_, g)| g.leader())
+        self.groups.leader(gid)
     }
 }

@@ -13,6 +13,7 @@ const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
 
 pub mod client;
 mod codec;
+mod group_clerks;
 pub mod shardctrler;
 pub mod shardgrp;
 

@@ -1,10 +1,10 @@
-//! The shard controller: configurations kept in a kvsrv (see [`stored`] for the protocol that lets
-//! controllers take over from one another), shard moves done by [`moves`].
+//! The shard controller: configurations kept in a kvsrv (the `stored` module has the protocol that
+//! lets controllers take over from one another), shard moves done by the `moves` module.
 
 mod moves;
 mod stored;
 
-use moves::Groups;
+use crate::group_clerks::GroupClerks;
 use raftapi::{KvResult, KvSrvClerk, Version, VersionedClerk};
 use shardapi::{CTRLER_SERVER, Clnt, CtrlerError, Num, ShardConfig};
 use std::pin::pin;
@@ -20,7 +20,7 @@ const SUPERSEDED_POLL: Duration = Duration::from_millis(500);
 /// The controller, talking to the kvsrv through a clerk `K` of any Lab 2 implementation.
 pub struct ShardCtrler<K> {
     kv: K,
-    groups: Groups,
+    groups: GroupClerks,
 }
 
 impl<K: KvSrvClerk> ShardCtrler<K> {
@@ -74,7 +74,7 @@ impl<K: KvSrvClerk> shardapi::ShardCtrler for ShardCtrler<K> {
     fn make(clnt: Clnt) -> Self {
         ShardCtrler {
             kv: K::make(clnt.end(CTRLER_SERVER)),
-            groups: Groups::new(clnt),
+            groups: GroupClerks::new(clnt),
         }
     }
 

@@ -4,47 +4,14 @@
 //! every shard that is not moving. Each step is safe to repeat, so a second controller can finish
 //! a move the first one started.
 
-use crate::shardgrp::Clerk;
-use raftapi::ReplicatedClerk;
+use crate::group_clerks::GroupClerks;
 use shardapi::shardrpc::ShardError;
-use shardapi::{Clnt, CtrlerError, Gid, N_SHARDS, Shard, ShardConfig, ShardGrpClerk};
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
-
-/// The controller's clerks of the shard groups, made on first use.
-pub struct Groups {
-    clnt: Clnt,
-    clerks: Mutex<BTreeMap<Gid, (Vec<String>, Arc<Clerk>)>>,
-}
-
-impl Groups {
-    pub fn new(clnt: Clnt) -> Self {
-        Groups {
-            clnt,
-            clerks: Mutex::new(BTreeMap::new()),
-        }
-    }
-
-    /// The clerk of group `gid` made of `servers` (a new one if the group's servers changed).
-    fn clerk(&self, gid: Gid, servers: &[String]) -> Arc<Clerk> {
-        // Every update is one insert; a poisoned lock (a test already failing) holds a usable map.
-        let mut clerks = self.clerks.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((names, clerk)) = clerks.get(&gid)
-            && names.as_slice() == servers
-        {
-            return clerk.clone();
-        }
-        let ends = servers.iter().map(|name| self.clnt.end(name)).collect();
-        let clerk = Arc::new(Clerk::make(ends));
-        clerks.insert(gid, (servers.to_vec(), clerk.clone()));
-        clerk
-    }
-}
+use shardapi::{CtrlerError, N_SHARDS, Shard, ShardConfig, ShardGrpClerk};
 
 /// Moves every shard whose group differs between `from` and `to`, under `to`'s number. Fails on
 /// the first refusal: a stale number means another controller has moved on.
 pub async fn move_shards(
-    groups: &Groups,
+    groups: &GroupClerks,
     from: &ShardConfig,
     to: &ShardConfig,
 ) -> Result<(), CtrlerError> {
@@ -55,7 +22,7 @@ pub async fn move_shards(
 }
 
 async fn move_shard(
-    groups: &Groups,
+    groups: &GroupClerks,
     from: &ShardConfig,
     to: &ShardConfig,
     shard: Shard,
