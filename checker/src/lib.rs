@@ -8,6 +8,8 @@
 //! - `search`: the per-key Wing–Gong/Lowe search, bounded by a deterministic step budget.
 //! - [`check`](mod@check): splitting by key and the overall [`CheckResult`].
 //! - [`html`]: a self-contained HTML page showing a history and where linearization fails.
+//! - [`timeline`]: what else happened in a run (annotations, peers' roles), for the picture;
+//!   [`record`]: the JSON file holding a history with its timeline.
 //!
 //! A check that runs out of budget is [`CheckResult::Unknown`], which callers must treat as a
 //! failure, never a pass.
@@ -16,10 +18,14 @@ pub mod check;
 pub mod history;
 pub mod html;
 pub mod model;
+pub mod record;
 mod search;
+pub mod timeline;
 pub mod versioned;
 
 pub use check::{Budget, CheckResult, KeyDetail, check, check_ops};
-pub use history::{History, HistoryError, KvErr, KvInput, OpKind, Operation, Versioned};
+pub use history::{History, HistoryError, KvErr, KvInput, OpKind, OpMeta, Operation, Versioned};
 pub use html::{html_path, render_html, write_html, write_html_temp};
+pub use record::Record;
 pub use search::KeyVerdict;
+pub use timeline::{Annotation, RoleChange, Timeline};
