@@ -7,7 +7,8 @@
 //!   at ("", 0), with ErrMaybe puts that may or may not have taken effect — and its search.
 //! - `search`: the per-key Wing–Gong/Lowe search, bounded by a deterministic step budget.
 //! - [`check`](mod@check): splitting by key and the overall [`CheckResult`].
-//! - [`html`]: a self-contained HTML page showing a history and where linearization fails.
+//! - [`picture`]: a self-contained HTML page showing a history and where linearization fails,
+//!   with the run around it (faults, peers' roles) on one virtual-time axis.
 //! - [`timeline`]: what else happened in a run (annotations, peers' roles), for the picture;
 //!   [`record`]: the JSON file holding a history with its timeline.
 //!
@@ -16,8 +17,8 @@
 
 pub mod check;
 pub mod history;
-pub mod html;
 pub mod model;
+pub mod picture;
 pub mod record;
 mod search;
 pub mod timeline;
@@ -25,7 +26,7 @@ pub mod versioned;
 
 pub use check::{Budget, CheckResult, KeyDetail, check, check_ops};
 pub use history::{History, HistoryError, KvErr, KvInput, OpKind, OpMeta, Operation, Versioned};
-pub use html::{html_path, render_html, write_html, write_html_temp};
+pub use picture::{Picture, html_path, render, render_html, write_html, write_html_temp};
 pub use record::Record;
 pub use search::KeyVerdict;
 pub use timeline::{Annotation, RoleChange, Timeline};

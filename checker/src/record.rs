@@ -6,7 +6,7 @@
 //! - an object `{"operations": [...], "annotations": [...], "roles": [...]}`, where
 //!   `annotations` and `roles` are optional: each annotation is
 //!   `{"time": ns, "node": str, "text": str, "band": str, "end": bool, "peer": str,
-//!   "details": {str: str}}` (only `time` and `text` required; `node` defaults to the tester's,
+//!   "down": bool, "details": {str: str}}` (only `time` and `text` required; `node` defaults to the tester's,
 //!   "main"), and each role change `{"time": ns, "peer": str, "role": "leader"|"candidate"|
 //!   "follower", "term": u64}` (`role` and `term` optional). See [`crate::timeline`].
 

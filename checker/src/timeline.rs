@@ -29,6 +29,9 @@ pub struct Annotation {
     /// The peer (node name) it concerns, if one: it is drawn on that peer's lane too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<String>,
+    /// With `band` and `peer`: the peer is down (crashed) while the band lasts, so it has no role.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub down: bool,
     /// Anything else it said, shown in its tooltip.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub details: BTreeMap<String, String>,
