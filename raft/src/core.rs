@@ -161,6 +161,7 @@ impl Core {
                     peer = self.me,
                     term,
                     topic = "vote",
+                    role = "follower",
                     "leader steps down: saw a higher term"
                 );
             }
@@ -202,6 +203,7 @@ impl Core {
             peer = self.me,
             term = self.hard.term,
             topic = "vote",
+            role = "leader",
             last,
             "became leader"
         );
@@ -224,6 +226,7 @@ impl Core {
             peer = self.me,
             term = self.hard.term,
             topic = "timer",
+            role = "candidate",
             "election timeout: campaigning"
         );
         let votes = BTreeSet::from([self.me]);
@@ -470,6 +473,13 @@ impl Core {
         }
         if !matches!(self.role, Role::Follower) {
             self.role = Role::Follower;
+            debug!(
+                peer = self.me,
+                term,
+                topic = "vote",
+                role = "follower",
+                "candidate steps down: a leader of this term"
+            );
         }
         self.reset_election_timer();
         true
