@@ -15,6 +15,8 @@
 //! - [`workload`]: the current course's workload library on any versioned KV (Labs 2, 4, 5).
 //! - [`kvsrv_config`]: the Lab 2 tester (one kvsrv); [`heap`]: counting a server's memory.
 //! - [`time_limit`]: the 120 s of virtual time a KV test may take.
+//! - [`picture`]: the picture of a run (faults, peers' roles, operations, the failure), drawn at
+//!   the end of every failing run; [`op_meta`]: how a clerk served an operation.
 
 pub mod commands;
 pub mod diagnosis;
@@ -29,6 +31,8 @@ pub mod kv_generic;
 pub mod kv_history;
 pub mod kv_partitioner;
 pub mod kvsrv_config;
+pub mod op_meta;
+pub mod picture;
 pub mod raft_applier;
 pub mod raft_config;
 mod run;
