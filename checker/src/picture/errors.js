@@ -1,4 +1,4 @@
-// Records every uncaught error and console.error on <body data-errors>, so a test reading the
+// Records every uncaught error and console.error in the body's data-errors, so a test reading the
 // drawn page can tell a clean load from a broken one.
 (function () {
   'use strict';

@@ -1,6 +1,7 @@
 // Draws the picture from the JSON in #picture-data: one SVG for the lane labels, one (scrolling)
 // for the timeline. Everything is laid out from a time-to-x mapping that the mode and zoom
-// buttons change; the SVG is rebuilt as text, which is fast even for 20,000 operations.
+// buttons change. The SVG is rebuilt as text, holding only what lies within a view's width of
+// the visible part (scrolling redraws), so 20,000 operations cost no more than a few hundred.
 (function () {
   'use strict';
   const started = performance.now();
@@ -118,8 +119,9 @@
   const keyY = [];
   data.keys.forEach(function (k) {
     keyY.push(y);
-    rows.push({ y: y, h: KEY_HEAD, label: 'key \'' + Array.from(k.name).slice(0, 18).join('') +
-      (Array.from(k.name).length > 18 ? '…' : '') + '\'', kind: 'key' });
+    rows.push({ y: y, h: KEY_HEAD, label: 'key \'' + Array.from(k.name).slice(0, 16).join('') +
+      (Array.from(k.name).length > 16 ? '…' : '') + '\'' +
+      (k.verdict === 'NOT linearizable' ? ' ✗' : ''), kind: 'key' });
     y += KEY_HEAD;
     k.clients.forEach(function (c) {
       rows.push({ y: y, h: CLIENT_LANE, label: c === 18446744073709552000 ? 'tester' :
@@ -151,10 +153,16 @@
   data.ops.forEach(function (o, i) { o.slot = i; });
 
   // ---- drawing ----
+  let drawnFrom = 0, drawnTo = 0;
   function draw() {
     layoutX();
     tips.length = 0;
     const width = PAD * 2 + xs[xs.length - 1] + 60;
+    svg.setAttribute('width', width);
+    const view = scroller.clientWidth;
+    drawnFrom = scroller.scrollLeft - view;
+    drawnTo = scroller.scrollLeft + 2 * view;
+    function near(x0, x1) { return x1 >= drawnFrom && x0 <= drawnTo; }
     const out = [];
     out.push('<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" ' +
       'patternTransform="rotate(45)"><rect width="6" height="6" fill="#777"/>' +
@@ -204,6 +212,7 @@
     // The tester's point annotations.
     testerMarks.forEach(function (m) {
       const px = x(m.time);
+      if (!near(px, px)) return;
       const t = tipId(m.details.join('\n'));
       out.push('<g class="mark" data-tip="' + t + '"><path d="M' + (px - 5) + ',' + (markRowY + 3) +
         'h10l-5,8z"/><rect x="' + (px - 6) + '" y="' + markRowY + '" width="12" height="' + MARK_ROW +
@@ -214,6 +223,7 @@
       const py = peerY[pi] + 2;
       p.segments.forEach(function (s) {
         const x0 = x(s.from), x1 = Math.max(x(s.to), x0 + 1);
+        if (!near(x0, x1)) return;
         const known = ['leader', 'candidate', 'follower', 'down'].indexOf(s.role) >= 0;
         const name = s.term === null ? s.role : s.role + ' in term ' + s.term;
         const t = tipId(p.name + ': ' + name + '\n' + span(s.from, s.to));
@@ -227,6 +237,7 @@
     data.marks.forEach(function (m) {
       if (m.lane === 'main' || !peerIndex.has(m.lane)) return;
       const px = x(m.time), py = peerY[peerIndex.get(m.lane)] + PEER_LANE / 2;
+      if (!near(px, px)) return;
       const t = tipId(m.details.join('\n'));
       out.push('<g class="mark peer" data-tip="' + t + '"><path d="M' + px + ',' + (py - 6) + 'l5,6l-5,6l-5,-6z"/></g>');
     });
@@ -236,10 +247,12 @@
         esc(k.verdict + ' — ' + k.clients.length + ' client(s)') + '</text>');
     });
     data.ops.forEach(function (o) {
-      const x0 = x(o.call), x1 = Math.max(x(o.ret), x0 + 4);
+      const bad = failing.has(o.slot);
+      const x0 = x(o.call), x1 = Math.max(x(o.ret), x0 + (bad ? 12 : 6));
+      if (!near(x0, x1)) return;
       const oy = opY(o);
       const w = x1 - x0;
-      out.push('<g class="op' + (failing.has(o.slot) ? ' fail' : '') + '" data-op="' + o.slot +
+      out.push('<g class="op' + (bad ? ' fail' : '') + '" data-op="' + o.slot +
         '"><rect x="' + x0 + '" y="' + oy + '" width="' + w + '" height="' + BOX + '" rx="3"/>' +
         (w >= 30 ? '<text x="' + (x0 + 3) + '" y="' + (oy + 13) + '">' + esc(fit(o.label, w)) + '</text>' : '') +
         '</g>');
@@ -257,10 +270,9 @@
       out.push('<g data-tip="' + t + '"><line class="failline" id="failline" x1="' + px + '" x2="' + px +
         '" y1="0" y2="' + height + '"/><rect x="' + (px - 4) + '" y="0" width="8" height="' + height +
         '" fill="transparent"/></g><text class="failtext" text-anchor="end" x="' + (px - 4) +
-        '" y="30">failed here</text>');
+        '" y="' + (height - 6) + '">failed here</text>');
     }
     out.push('<g id="lin"></g>');
-    svg.setAttribute('width', width);
     svg.setAttribute('height', height);
     svg.innerHTML = out.join('');
 
@@ -415,8 +427,10 @@
     while (i < xs.length - 1 && PAD + xs[i + 1] <= mid) i++;
     const t = instants[i];
     change();
-    draw();
+    layoutX();
+    svg.setAttribute('width', PAD * 2 + xs[xs.length - 1] + 60);
     scroller.scrollLeft = x(t) - scroller.clientWidth / 2;
+    draw();
     record();
   }
   document.getElementById('mode').addEventListener('click', function (e) {
@@ -435,6 +449,7 @@
   const jump = document.getElementById('jump');
   function jumpToFailure() {
     scroller.scrollLeft = Math.max(0, x(failTime) - scroller.clientWidth * 0.6);
+    draw();
     const first = data.first_error && data.first_error.ops.length ? box(data.first_error.ops[0]) : null;
     if (first) {
       const r = first.getBoundingClientRect();
@@ -446,35 +461,66 @@
     jump.addEventListener('click', function () { jumpToFailure(); record(); });
   }
 
-  // Where the things a test looks for are, in viewport pixels.
+  // Where the things a test looks for are, in viewport pixels: each element's box as far as it
+  // can be seen (inside the scrolled view and the window); unseen ones are left out.
   function rect(el) {
     const r = el.getBoundingClientRect();
-    return { x: Math.round(r.left), y: Math.round(r.top), w: Math.round(r.width), h: Math.round(r.height) };
+    const v = scroller.getBoundingClientRect();
+    // A vertical line's box has no width; its stroke has two pixels.
+    const grow = r.width < 1 ? 1 : 0;
+    const left = Math.max(r.left - grow, v.left, 0);
+    const right = Math.min(r.right + grow, v.right, window.innerWidth);
+    const top = Math.max(r.top, v.top, 0), bottom = Math.min(r.bottom, v.bottom, window.innerHeight);
+    if (right - left < 1 || bottom - top < 1) return null;
+    return { x: Math.round(left), y: Math.round(top), w: Math.floor(right - left),
+      h: Math.floor(bottom - top) };
   }
+  function seen(list) { return list.filter(function (r) { return r !== null; }); }
   function record() {
+    const line = function (id) { const el = document.getElementById(id); return el ? rect(el) : null; };
     const layout = {
       mode: compressed ? 'compressed' : 'linear',
       width: Number(svg.getAttribute('width')),
       height: Number(svg.getAttribute('height')),
-      ops: svg.querySelectorAll('g.op').length,
+      ops: data.ops.length,
+      drawn_ops: svg.querySelectorAll('g.op').length,
       keys: data.keys.length,
-      failing: Array.from(svg.querySelectorAll('g.op.fail rect')).map(rect),
-      bands: Array.from(svg.querySelectorAll('rect.bandwash')).map(function (r) {
+      failing: seen(Array.from(svg.querySelectorAll('g.op.fail rect')).map(rect)),
+      bands: seen(Array.from(svg.querySelectorAll('rect.bandwash')).map(function (r) {
         const b = data.bands[Number(r.dataset.band)];
-        return Object.assign({ name: b.name, text: b.text }, rect(r));
-      }),
-      peers: Array.from(svg.querySelectorAll('g.seg rect')).map(function (r) {
-        return Object.assign({ role: r.parentNode.classList[1] }, rect(r));
-      }),
-      failline: document.getElementById('failline') ? rect(document.getElementById('failline')) : null,
-      linfail: document.getElementById('linfail') ? rect(document.getElementById('linfail')) : null,
+        const box = rect(r);
+        return box && Object.assign({ name: b.name, text: b.text }, box);
+      })),
+      peers: seen(Array.from(svg.querySelectorAll('g.seg rect')).map(function (r) {
+        const box = rect(r);
+        return box && Object.assign({ role: r.parentNode.classList[1] }, box);
+      })),
+      failline: line('failline'),
+      linfail: line('linfail'),
       scroll: { left: Math.round(scroller.scrollLeft), top: Math.round(window.scrollY) },
     };
     document.body.dataset.layout = JSON.stringify(layout);
   }
 
+  // Scrolling past what is drawn draws again, once per frame.
+  let pending = false;
+  scroller.addEventListener('scroll', function () {
+    const left = scroller.scrollLeft, right = left + scroller.clientWidth;
+    if ((left >= drawnFrom && right <= drawnTo) || pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; draw(); record(); });
+  });
+  const parsed = performance.now();
   draw();
+  const drawn = performance.now();
   if (failTime !== null) jumpToFailure();
   record();
+  document.body.dataset.timings = JSON.stringify({
+    parse: Math.round(parsed - started),
+    draw: Math.round(drawn - parsed),
+    layout: Math.round(performance.now() - drawn),
+  });
   document.body.dataset.renderMs = String(Math.round(performance.now() - started));
+  // Since navigation began: reading, parsing and drawing the page.
+  document.body.dataset.loadedMs = String(Math.round(performance.now()));
 })();
