@@ -7,7 +7,6 @@ use crate::kv_history;
 use crate::{Config, ELECTION_TIMEOUT, KvConfig};
 use checker::{History, Operation};
 use madsim::time::sleep;
-use std::time::Duration;
 
 /// A 3-peer Raft cluster: elect, cut the leader off, elect again, agree, crash and restart a
 /// follower, heal; with `fail`, the test fails at the end, after the leader is cut off again.
@@ -58,7 +57,11 @@ pub async fn kv(fail: bool) {
                 async move {
                     let cli = cli as u64;
                     for j in 0..6u64 {
-                        let key = if (cli + j).is_multiple_of(2) { "a" } else { "b" };
+                        let key = if (cli + j).is_multiple_of(2) {
+                            "a"
+                        } else {
+                            "b"
+                        };
                         let value = format!("x {cli} {phase} {j} y");
                         match j % 3 {
                             0 => cfg.put(&ck, key, &value, Some(&history), cli).await,
@@ -101,6 +104,3 @@ pub fn fail_on_purpose() -> bool {
     let asked = std::env::var("RAFT_LAB_SELFTEST_FAIL").is_ok_and(|v| v == "1");
     asked && sim::rng::seed() % 2 == 1
 }
-
-/// How long the scenarios take at most, for callers that bound them.
-pub const AT_MOST: Duration = Duration::from_secs(60);
