@@ -1,14 +1,22 @@
-//! kvraft: a fault-tolerant key/value service replicated with any Raft of the contract (the 6.5840 Lab 3).
+//! kvraft: the fault-tolerant key/value services replicated with Raft, of both editions of the lab.
 //!
+//! The 2023 service (Lab 3 then), on any Raft of the contract:
 //! - [`Clerk`]: the client; numbers its operations (client id + sequence number) and retries.
 //! - [`KvServer`]: a replica; every Get, Put and Append goes through the Raft log, so reads are
 //!   linearizable, and a per-client table makes a retried operation take effect exactly once.
 //! - Snapshots bound the Raft state by `maxraftstate`; they carry the store and the dedup table.
+//!
+//! The current course's service (Lab 4B–4C), on any rsm of the contract: [`versioned`].
+
+/// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
+/// crate when another checkout sharing the target directory builds it, instead of trusting file times.
+const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
 
 mod clerk;
 pub mod rpc;
 mod server;
 mod store;
+pub mod versioned;
 
 pub use clerk::Clerk;
 pub use server::KvServer;

@@ -1,11 +1,13 @@
 //! The server's state: key → (value, version), and the table of `raftapi::versioned` that reads
-//! and changes it. Nothing else: versions alone make a put take effect at most once.
+//! and changes it. Nothing else: versions alone make a put take effect at most once. The replicated
+//! versioned services (Lab 4's KV, Lab 5's shard groups) keep their keys in it too.
 
 use raftapi::versioned::{GetReply, PutArgs, PutReply};
 use raftapi::{KvError, Version};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Store {
     data: BTreeMap<String, (String, Version)>,
 }

@@ -12,6 +12,10 @@
 //! Per end, the network counts calls and remembers the last delivered reply ([`EndStats`]), so a
 //! tester can say of any clerk's operation how many calls it took and which server answered.
 
+/// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
+/// crate when another checkout sharing the target directory builds it, instead of trusting file times.
+const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
+
 mod codec;
 mod end;
 mod error;

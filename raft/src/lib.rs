@@ -1,8 +1,13 @@
 //! Raft, as Figure 2 of the extended Raft paper describes it, with the 6.5840 lab's fast log backup,
 //! persistence and snapshots, running on labrpc in madsim's virtual time.
 //!
-//! The peer is split in two: [`core`] is the state machine (roles, log, every rule of Figure 2), and
-//! [`driver`] owns the timers, the RPC sends and the apply loop. The public handle is [`Raft`].
+//! The peer is split in two: [`core`] is the pure state machine (roles, log, every rule of Figure 2;
+//! time and randomness in, effects out), and [`driver`] owns the clock, the timers, the RPC sends,
+//! the apply loop and stable storage, and performs the core's effects. The public handle is [`Raft`].
+
+/// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
+/// crate when another checkout sharing the target directory builds it, instead of trusting file times.
+const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
 
 mod core;
 mod driver;
@@ -13,11 +18,13 @@ mod signal;
 mod timing;
 
 use crate::core::Core;
+use driver::World;
 use labrpc::{ClientEnd, Service};
 use messages::*;
 use raftapi::{ApplySender, PeerView, Persister, RaftError, RoleName};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use timing::Time;
 
 pub use timing::HEARTBEAT;
 
@@ -25,6 +32,7 @@ struct Shared {
     me: usize,
     peers: Vec<ClientEnd>,
     core: Mutex<Core>,
+    world: World,
     killed: AtomicBool,
 }
 
@@ -41,15 +49,16 @@ impl raftapi::Raft for Raft {
         persister: Persister,
         apply_tx: ApplySender,
     ) -> Result<Raft, RaftError> {
-        let hard = persist::HardState::decode(&persister.raft_state(), peers.len())
+        let stored = persist::Stored::load(&persister.raft_state(), peers.len())
             .map_err(RaftError::CorruptState)?;
-        let (applier, apply_wake) = signal::signal();
-        let core = Core::new(me, peers.len(), hard, persister, applier);
+        let (world, apply_wake) = World::new(persister);
+        let core = Core::new(me, peers.len(), stored, driver::random_seed(), world.now());
         let raft = Raft {
             shared: Arc::new(Shared {
                 me,
                 peers,
                 core: Mutex::new(core),
+                world,
                 killed: AtomicBool::new(false),
             }),
         };
@@ -63,15 +72,17 @@ impl raftapi::Raft for Raft {
         Service::new("Raft")
             .method("RequestVote", move |args: RequestVoteArgs| {
                 let raft = a.clone();
-                async move { raft.unless_killed(|core| core.handle_request_vote(args)) }
+                async move { raft.unless_killed(|core, now| core.handle_request_vote(now, args)) }
             })
             .method("AppendEntries", move |args: AppendEntriesArgs| {
                 let raft = b.clone();
-                async move { raft.unless_killed(|core| core.handle_append_entries(args)) }
+                async move { raft.unless_killed(|core, now| core.handle_append_entries(now, args)) }
             })
             .method("InstallSnapshot", move |args: InstallSnapshotArgs| {
                 let raft = c.clone();
-                async move { raft.unless_killed(|core| core.handle_install_snapshot(args)) }
+                async move {
+                    raft.unless_killed(|core, now| core.handle_install_snapshot(now, args))
+                }
             })
     }
 
@@ -79,7 +90,7 @@ impl raftapi::Raft for Raft {
         if self.killed() {
             return None;
         }
-        self.core().start(command)
+        self.step(|core| core.start(command))
     }
 
     fn state(&self) -> (u64, bool) {
@@ -89,12 +100,12 @@ impl raftapi::Raft for Raft {
 
     fn snapshot(&self, index: u64, snapshot: Vec<u8>) {
         if !self.killed() {
-            self.core().snapshot(index, snapshot);
+            self.step(|core| core.snapshot(index, snapshot));
         }
     }
 
     fn persist_bytes(&self) -> usize {
-        self.core().persist_bytes()
+        self.world().persister().raft_state_size()
     }
 
     fn kill(&self) {
@@ -128,27 +139,46 @@ impl Raft {
         self.shared.killed.load(Ordering::Acquire)
     }
 
+    /// The core, to read. Changes go through [`Raft::step`].
     fn core(&self) -> MutexGuard<'_, Core> {
         // Core methods do not panic midway through an update; a poisoned lock means a test already
         // failed elsewhere, and the state is still the last consistent one.
         self.shared.core.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// One step of the core, then its effects, performed before the step's result is returned (so
+    /// before an RPC's reply leaves).
+    fn step<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
+        let mut core = self.core();
+        let result = f(&mut core);
+        driver::perform(self, core.drain_effects());
+        result
+    }
+
+    fn world(&self) -> &World {
+        &self.shared.world
+    }
+
+    fn me(&self) -> usize {
+        self.shared.me
+    }
+
+    fn peer_count(&self) -> usize {
+        self.shared.peers.len()
+    }
+
     fn end(&self, peer: usize) -> &ClientEnd {
         &self.shared.peers[peer]
     }
 
-    fn others(&self) -> impl Iterator<Item = usize> + use<> {
-        let me = self.shared.me;
-        (0..self.shared.peers.len()).filter(move |&p| p != me)
-    }
-
-    /// Runs an RPC handler on the core, or answers a neutral default once killed.
-    fn unless_killed<R: Default>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
+    /// Runs an RPC handler on the core at the current time, or answers a neutral default once
+    /// killed.
+    fn unless_killed<R: Default>(&self, f: impl FnOnce(&mut Core, Time) -> R) -> R {
         if self.killed() {
             R::default()
         } else {
-            f(&mut self.core())
+            let now = self.world().now();
+            self.step(|core| f(core, now))
         }
     }
 }

@@ -1,8 +1,7 @@
 //! The replicated log after compaction. This type is the one place that translates between absolute
 //! Raft indexes (1-based, growing forever) and positions in the in-memory vector that holds only the
-//! entries after the last snapshot.
+//! entries after the last snapshot. How the log is encoded for stable storage is `persist`'s job.
 
-use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 /// One log entry: the term it was created in and the service's command bytes.
@@ -16,131 +15,26 @@ pub struct Entry {
 /// The log: a snapshot boundary (`snapshot_index`, `snapshot_term`) followed by the entries after it.
 /// Index 0 with term 0 is the empty-log sentinel, so every index in `snapshot_index..=last_index()`
 /// has a known term.
-///
-/// The log also keeps the bincode encoding of its entries up to date as it changes, so persisting
-/// neither re-encodes every entry on every append nor copies more than the newest chunk of them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Log {
     snapshot_index: u64,
     snapshot_term: u64,
     entries: Vec<Entry>,
+    /// The lowest index whose entry was removed from the end since [`Log::take_rewritten_from`] was
+    /// last called: whatever was encoded for it and after it is stale. Appends never set it.
     #[serde(skip)]
-    encoded: EncodedEntries,
+    rewritten_from: Option<u64>,
 }
 
-/// The concatenated encodings of the entries, and where each one ends, kept as shared pieces: a
-/// save clones the pieces (a reference count each) instead of copying bytes.
-///
-/// Each entry's encoding arrives as a piece of its own and merges with the pieces before it while
-/// they are small and not at least twice its size, like carries in a binary counter. So the small
-/// pieces at the end stay few (each at least twice the next), a byte is copied only a logarithmic
-/// number of times, and pieces stop growing at [`CHUNK`]. Piece boundaries need not fall between
-/// entries once a truncation or compaction has sliced a piece.
-#[derive(Clone, Debug, Default)]
-struct EncodedEntries {
-    pieces: Vec<Bytes>,
-    len: usize,
-    ends: Vec<usize>,
-}
-
-/// The size at which a piece stops merging with the pieces after it.
-const CHUNK: usize = 64 * 1024;
-
-/// Equal when they encode the same bytes, however those are split into pieces.
-impl PartialEq for EncodedEntries {
+/// Two logs are equal when they hold the same entries after the same boundary.
+impl PartialEq for Log {
     fn eq(&self, other: &Self) -> bool {
-        self.ends == other.ends && self.to_vec() == other.to_vec()
+        (self.snapshot_index, self.snapshot_term, &self.entries)
+            == (other.snapshot_index, other.snapshot_term, &other.entries)
     }
 }
 
-impl Eq for EncodedEntries {}
-
-impl EncodedEntries {
-    fn push(&mut self, entry: &Entry) {
-        let mut piece =
-            bincode::serialize(entry).expect("encoding plain data into memory cannot fail");
-        self.len += piece.len();
-        self.ends.push(self.len);
-        while let Some(last) = self.pieces.last() {
-            if last.len() >= CHUNK || last.len() >= 2 * piece.len() {
-                break;
-            }
-            let mut merged = Vec::with_capacity(last.len() + piece.len());
-            merged.extend_from_slice(last);
-            merged.extend_from_slice(&piece);
-            piece = merged;
-            self.pieces.pop();
-        }
-        self.pieces.push(piece.into());
-    }
-
-    /// Keeps the first `n` entries.
-    fn truncate(&mut self, n: usize) {
-        self.ends.truncate(n);
-        let keep = self.ends.last().copied().unwrap_or(0);
-        let mut start = 0;
-        let mut kept = 0;
-        for piece in &mut self.pieces {
-            if start >= keep {
-                break;
-            }
-            if start + piece.len() > keep {
-                piece.truncate(keep - start);
-            }
-            start += piece.len();
-            kept += 1;
-        }
-        self.pieces.truncate(kept);
-        self.len = keep;
-    }
-
-    /// Drops the first `n` entries.
-    fn drain_front(&mut self, n: usize) {
-        if n == 0 {
-            return;
-        }
-        let cut = self.ends[n - 1];
-        let mut skipped = 0;
-        let mut dropped = 0;
-        for piece in &mut self.pieces {
-            if skipped + piece.len() <= cut {
-                skipped += piece.len();
-                dropped += 1;
-            } else {
-                *piece = piece.slice(cut - skipped..);
-                break;
-            }
-        }
-        self.pieces.drain(..dropped);
-        self.len -= cut;
-        self.ends.drain(..n);
-        for end in &mut self.ends {
-            *end -= cut;
-        }
-    }
-
-    /// Entries whose encodings, concatenated, are `bytes`, each ending at its offset in `ends`.
-    fn from_bytes(bytes: Bytes, ends: Vec<usize>) -> Self {
-        let pieces = (0..bytes.len())
-            .step_by(CHUNK)
-            .map(|at| bytes.slice(at..bytes.len().min(at + CHUNK)))
-            .collect();
-        EncodedEntries {
-            pieces,
-            len: bytes.len(),
-            ends,
-        }
-    }
-
-    fn to_vec(&self) -> Vec<u8> {
-        self.pieces.concat()
-    }
-
-    /// The encoding as pieces to concatenate, shared, not copied.
-    fn chunks(&self) -> impl Iterator<Item = Bytes> + '_ {
-        self.pieces.iter().cloned()
-    }
-}
+impl Eq for Log {}
 
 impl Log {
     pub fn snapshot_index(&self) -> u64 {
@@ -181,7 +75,6 @@ impl Log {
     }
 
     pub fn append(&mut self, entry: Entry) -> u64 {
-        self.encoded.push(&entry);
         self.entries.push(entry);
         self.last_index()
     }
@@ -190,7 +83,7 @@ impl Log {
     pub fn truncate_from(&mut self, index: u64) {
         if let Some(p) = self.position(index) {
             self.entries.truncate(p);
-            self.encoded.truncate(p);
+            self.mark_rewritten(index);
         }
     }
 
@@ -217,7 +110,6 @@ impl Log {
         };
         let keep_from = (index - self.snapshot_index) as usize;
         self.entries.drain(..keep_from);
-        self.encoded.drain_front(keep_from);
         self.snapshot_index = index;
         self.snapshot_term = term;
     }
@@ -229,41 +121,9 @@ impl Log {
             self.compact_to(index);
         } else {
             self.entries.clear();
-            self.encoded = EncodedEntries::default();
+            self.mark_rewritten(index + 1);
             self.snapshot_index = index;
             self.snapshot_term = term;
-        }
-    }
-
-    /// The log exactly as `bincode::serialize` writes it, as chunks to concatenate: `header` with
-    /// the log's own header appended, then the kept entry encodings.
-    pub fn encode_chunks(&self, mut header: Vec<u8>) -> Vec<Bytes> {
-        header.extend_from_slice(&self.snapshot_index.to_le_bytes());
-        header.extend_from_slice(&self.snapshot_term.to_le_bytes());
-        header.extend_from_slice(&(self.entries.len() as u64).to_le_bytes());
-        std::iter::once(Bytes::from(header))
-            .chain(self.encoded.chunks())
-            .collect()
-    }
-
-    /// Sets up the kept encodings after the log was decoded (decoding skips them). `bytes` is what
-    /// was decoded, a state that ends with this log: when it holds exactly that state, the entries'
-    /// encodings are its suffix and are taken from there instead of encoded again.
-    pub fn restore_encoding(&mut self, bytes: &[u8], decoded_len: usize) {
-        let mut ends = Vec::with_capacity(self.entries.len());
-        let mut len = 0;
-        for e in &self.entries {
-            len += bincode::serialized_size(e).expect("sizing plain data cannot fail") as usize;
-            ends.push(len);
-        }
-        if decoded_len == bytes.len() && len <= bytes.len() {
-            let suffix = Bytes::copy_from_slice(&bytes[bytes.len() - len..]);
-            self.encoded = EncodedEntries::from_bytes(suffix, ends);
-        } else {
-            self.encoded = EncodedEntries::default();
-            for e in &self.entries {
-                self.encoded.push(e);
-            }
         }
     }
 
@@ -275,6 +135,15 @@ impl Log {
             prev = e.term;
             ok
         })
+    }
+
+    /// The lowest index rewritten since the last call (see the field), and forgets it.
+    pub fn take_rewritten_from(&mut self) -> Option<u64> {
+        self.rewritten_from.take()
+    }
+
+    fn mark_rewritten(&mut self, index: u64) {
+        self.rewritten_from = Some(self.rewritten_from.map_or(index, |i| i.min(index)));
     }
 
     fn position(&self, index: u64) -> Option<usize> {
@@ -325,87 +194,6 @@ mod tests {
     }
 
     #[test]
-    fn kept_encoding_matches_bincode_through_every_change() {
-        let mut log = log_with_terms(&[1, 1, 2, 2, 3, 3]);
-        let check = |log: &Log| {
-            let mine = log.encode_chunks(Vec::new()).concat();
-            assert_eq!(mine, bincode::serialize(log).unwrap());
-        };
-        check(&log);
-        log.truncate_from(5);
-        check(&log);
-        log.append(Entry {
-            term: 4,
-            command: vec![9; 70],
-        });
-        check(&log);
-        log.compact_to(2);
-        check(&log);
-        log.install_snapshot(4, 2);
-        check(&log);
-        log.install_snapshot(9, 5);
-        check(&log);
-    }
-
-    #[test]
-    fn kept_encoding_matches_bincode_across_chunk_boundaries() {
-        let check = |log: &Log| {
-            let mine = log.encode_chunks(Vec::new()).concat();
-            assert_eq!(mine, bincode::serialize(log).unwrap());
-        };
-        let mut log = Log::default();
-        // 1000-byte commands: a few hundred entries span several chunks.
-        for i in 0..300u64 {
-            log.append(Entry {
-                term: 1 + i / 100,
-                command: vec![i as u8; 1000],
-            });
-        }
-        assert!(
-            log.encode_chunks(Vec::new()).len() > 4,
-            "spans several chunks"
-        );
-        check(&log);
-        log.truncate_from(250); // inside a full-size piece
-        check(&log);
-        log.truncate_from(249); // inside a small piece
-        check(&log);
-        log.append(Entry {
-            term: 4,
-            command: vec![7; 3],
-        });
-        check(&log);
-        log.compact_to(70); // the front moves by a non-multiple of the chunk size
-        check(&log);
-        assert_eq!(log.term_at(100), Some(1));
-        log.truncate_from(150);
-        check(&log);
-        log.compact_to(149);
-        check(&log);
-    }
-
-    #[test]
-    fn small_entries_make_few_pieces() {
-        let mut log = Log::default();
-        for i in 0..20_000u64 {
-            log.append(Entry {
-                term: 1,
-                command: vec![i as u8; 40],
-            });
-        }
-        let pieces = log.encoded.pieces.len();
-        let full = log.encoded.len / CHUNK;
-        assert!(
-            pieces <= full + 2 * 17,
-            "{pieces} pieces for {full} full chunks: small pieces are not merging"
-        );
-        assert_eq!(
-            log.encode_chunks(Vec::new()).concat(),
-            bincode::serialize(&log).unwrap()
-        );
-    }
-
-    #[test]
     fn install_snapshot_keeps_a_consistent_suffix_only() {
         let mut log = log_with_terms(&[1, 1, 2, 2]);
         log.install_snapshot(2, 1);
@@ -414,5 +202,31 @@ mod tests {
         other.install_snapshot(3, 5);
         assert_eq!((other.snapshot_index(), other.last_index()), (3, 3));
         assert_eq!(other.last_term(), 5);
+    }
+
+    #[test]
+    fn rewrites_are_marked_from_their_lowest_index() {
+        let mut log = log_with_terms(&[1, 1, 2, 2, 3]);
+        log.append(Entry {
+            term: 3,
+            command: vec![],
+        });
+        assert_eq!(
+            log.take_rewritten_from(),
+            None,
+            "appending rewrites nothing"
+        );
+        log.truncate_from(5);
+        log.truncate_from(9);
+        log.truncate_from(4);
+        assert_eq!(log.take_rewritten_from(), Some(4));
+        assert_eq!(log.take_rewritten_from(), None, "taking forgets");
+        log.install_snapshot(7, 5);
+        assert_eq!(log.take_rewritten_from(), Some(8));
+        assert_eq!(log, {
+            let mut l = Log::default();
+            l.install_snapshot(7, 5);
+            l
+        });
     }
 }

@@ -1,7 +1,10 @@
-//! The fault-tolerant key/value service of the 2023 KV lab: replicas built on Raft, and clerks.
+//! The fault-tolerant key/value service: replicas built on Raft, and their clerks. The replica
+//! trait serves both editions (the 2023 KV lab's put/append service and the current course's
+//! versioned one, Lab 4); each edition has its clerk trait.
 
 use crate::persister::Persister;
 use crate::raft::{Raft, RaftError};
+use crate::versioned::VersionedClerk;
 use labrpc::{ClientEnd, Service};
 use std::future::Future;
 
@@ -45,4 +48,16 @@ pub trait KvClerk: Send + Sync + 'static {
 
     /// Appends `value` to the value of `key` ("" if it has none).
     fn append(&self, key: &str, value: &str) -> impl Future<Output = ()> + Send;
+}
+
+/// A clerk of the current course's replicated key/value service (Lab 4): a [`VersionedClerk`]
+/// over a group of replicas, which tries them in turn until the leader answers.
+pub trait ReplicatedClerk: VersionedClerk {
+    /// A clerk talking to the replicas through `servers`, in replica order.
+    fn make(servers: Vec<ClientEnd>) -> Self
+    where
+        Self: Sized;
+
+    /// The replica (its index in `servers`) this clerk last found leading, if any.
+    fn leader(&self) -> Option<usize>;
 }

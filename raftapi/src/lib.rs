@@ -11,6 +11,8 @@
 //! - [`versioned`]: the current course's versioned key/value store, shared by Labs 2, 4 and 5: its
 //!   errors, versions, RPC types and the [`VersionedClerk`] trait.
 //! - [`KvSrvServer`], [`KvSrvClerk`] and [`KvLock`]: Lab 2, one versioned server and a lock on it.
+//! - [`Rsm`] and [`StateMachine`]: the replicated-state-machine layer of the current course, on
+//!   which a service replicates its state machine.
 //!
 //! A minimal peer, enough to see the shape (a real one elects leaders and replicates):
 //!
@@ -40,16 +42,22 @@
 //! assert!(peer.observe().is_none(), "observing is optional");
 //! ```
 
+/// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
+/// crate when another checkout sharing the target directory builds it, instead of trusting file times.
+const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
+
 mod kv;
 mod kvsrv;
 mod observer;
 mod persister;
 mod raft;
+mod rsm;
 pub mod versioned;
 
-pub use kv::{KvClerk, KvServer};
+pub use kv::{KvClerk, KvServer, ReplicatedClerk};
 pub use kvsrv::{KvLock, KvSrvClerk, KvSrvServer};
 pub use observer::{PeerView, RoleName};
 pub use persister::Persister;
 pub use raft::{ApplyMsg, ApplySender, Raft, RaftError};
+pub use rsm::{OpOf, ReplyOf, RestoreError, Rsm, StateMachine, SubmitError};
 pub use versioned::{KvError, KvResult, Version, VersionedClerk};

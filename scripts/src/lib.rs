@@ -6,6 +6,7 @@
 //! - `replay`: reruns one (test, seed) with a JSON-lines trace and shows it;
 //! - `view-trace`: renders such a trace with one column per node.
 
+pub mod cargo;
 pub mod outcome;
 pub mod prepare;
 pub mod progress;
@@ -14,6 +15,7 @@ pub mod select;
 pub mod shard;
 pub mod skeleton;
 pub mod stats;
+pub mod sweep_report;
 pub mod targets;
 pub mod trace_file;
 pub mod view;

@@ -80,6 +80,9 @@ pub fn run_one(spec: &RunSpec) -> RunResult {
     let mut cmd = Command::new(&spec.exe);
     cmd.args([spec.test.as_str(), "--exact", "--nocapture"])
         .current_dir(workspace::test_package_dir())
+        // As under `cargo test`: the run starts in the package directory, while PWD names the user's,
+        // which relative output paths (RAFT_LAB_DUMP_HISTORY) are taken from.
+        .env("PWD", workspace::user_dir())
         .env("MADSIM_TEST_SEED", spec.seed.to_string())
         .stdin(Stdio::null())
         .stdout(out)
@@ -135,6 +138,19 @@ pub fn run_one(spec: &RunSpec) -> RunResult {
     }
 }
 
+/// A `--timeout` in seconds: a positive number small enough to be a duration (`1e30` is not).
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if secs.is_nan() || secs <= 0.0 {
+        return Err(format!("`{text}`: the timeout must be more than 0 seconds"));
+    }
+    Duration::try_from_secs_f64(secs)
+        .map_err(|_| format!("`{text}` seconds is more than a timeout can be"))
+}
+
 /// The one-line command that replays a run (the same as `sim::runner::replay_command` prints).
 pub fn replay_command(target: &str, test: &str, seed: u64) -> String {
     format!("MADSIM_TEST_SEED={seed} cargo test --test {target} {test} -- --exact")
@@ -143,4 +159,18 @@ pub fn replay_command(target: &str, test: &str, seed: u64) -> String {
 /// Where repeat-test saves the output of `test` run with `seed` (`dir` is the test's log folder).
 pub fn log_path(dir: &Path, seed: u64) -> PathBuf {
     dir.join(format!("{seed}.log"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_are_positive_durations() {
+        assert_eq!(parse_timeout("600"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_timeout("0.5"), Ok(Duration::from_millis(500)));
+        for bad in ["0", "-1", "nan", "inf", "1e30", "ten", ""] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+    }
 }

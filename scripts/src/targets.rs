@@ -1,7 +1,7 @@
 //! The lab's test targets: which exist (cargo metadata), building them once (cargo test --no-run), and
 //! the tests each executable holds (libtest's `--list`).
 
-use crate::workspace;
+use crate::{cargo, workspace};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -24,9 +24,8 @@ pub struct TestTarget {
 
 /// The integration targets of the test package, without building anything.
 pub fn sources() -> Result<Vec<TargetSource>, String> {
-    let output = Command::new(workspace::cargo())
+    let output = cargo::command()
         .args(["metadata", "--no-deps", "--format-version", "1"])
-        .current_dir(workspace::root())
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
@@ -83,7 +82,7 @@ pub fn build(names: &[String]) -> Result<Vec<TestTarget>, String> {
     for name in names {
         args.extend(["--test", name.as_str()]);
     }
-    let artifacts = workspace::cargo_artifacts(&args).map_err(|failure| {
+    let artifacts = cargo::artifacts(&args).map_err(|failure| {
         for e in &failure.errors {
             eprint!("{e}");
         }

@@ -45,7 +45,14 @@ pub struct Rendered {
     pub hidden: usize,
     /// Peers asked for that have no event in the trace at all.
     pub missing_peers: Vec<String>,
+    /// Topics asked for that no event in the trace has.
+    pub missing_topics: Vec<String>,
 }
+
+/// The topics raft-lab's events carry, each with its color (see `topic_style`).
+pub const KNOWN_TOPICS: &[&str] = &[
+    "timer", "vote", "append", "commit", "apply", "persist", "snapshot", "client", "net", "test",
+];
 
 const TIME_WIDTH: usize = 11;
 const MIN_COLUMN: usize = 16;
@@ -64,6 +71,14 @@ pub fn render(
         .iter()
         .flatten()
         .filter(|p| !all_nodes.contains(p.as_str()))
+        .cloned()
+        .collect();
+    let all_topics: BTreeSet<&str> = trace.events().filter_map(|e| e.topic.as_deref()).collect();
+    let missing_topics = filter
+        .topics
+        .iter()
+        .flatten()
+        .filter(|t| !all_topics.contains(t.as_str()))
         .cloned()
         .collect();
     let kept: BTreeSet<&str> = trace
@@ -90,6 +105,7 @@ pub fn render(
 
     let mut rendered = Rendered {
         missing_peers,
+        missing_topics,
         ..Rendered::default()
     };
     for entry in &trace.entries {

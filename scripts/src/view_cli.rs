@@ -3,6 +3,7 @@
 use crate::trace_file;
 use crate::view::{self, Filter, Layout};
 use clap::ValueEnum;
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, BufReader, IsTerminal, Write};
 use std::path::Path;
@@ -21,7 +22,7 @@ pub struct ViewOptions {
     #[arg(long, value_delimiter = ',', value_name = "NODES")]
     pub peers: Vec<String>,
     /// Only these topics, comma-separated (timer, vote, append, commit, apply, persist, snapshot,
-    /// client, net, test).
+    /// client, net, test; any other name is an error).
     #[arg(long, value_delimiter = ',', value_name = "TOPICS")]
     pub topics: Vec<String>,
     /// Only events at or after this virtual time (seconds).
@@ -59,6 +60,19 @@ impl ViewOptions {
         {
             return Err("--from is after --to".into());
         }
+        let unknown: Vec<&str> = self
+            .topics
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !view::KNOWN_TOPICS.contains(t))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(format!(
+                "--topics: no topic named {}; the topics are {}",
+                unknown.join(", "),
+                view::KNOWN_TOPICS.join(", ")
+            ));
+        }
         Ok(filter)
     }
 
@@ -87,6 +101,16 @@ pub fn show(path: &Path, opts: &ViewOptions) -> Result<(), String> {
     let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let trace = trace_file::read(BufReader::new(file))
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    // Drawing an empty table for a file that is no trace would pass a wrong path for a quiet run.
+    if trace.entries.is_empty() {
+        return Err(match trace.malformed {
+            0 => format!("{} is empty: no trace to show", path.display()),
+            n => format!(
+                "{} is not a raft-lab trace: none of its {n} line(s) is a run header or an event",
+                path.display()
+            ),
+        });
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let drawn = view::render(&trace, &filter, &opts.layout(), &mut out).and_then(|r| {
@@ -99,12 +123,19 @@ pub fn show(path: &Path, opts: &ViewOptions) -> Result<(), String> {
         Err(e) => return Err(format!("writing the view: {e}")),
     };
     if !rendered.missing_peers.is_empty() {
-        let nodes: std::collections::BTreeSet<&str> =
-            trace.events().map(|e| e.node.as_str()).collect();
+        let nodes: BTreeSet<&str> = trace.events().map(|e| e.node.as_str()).collect();
         eprintln!(
             "view-trace: no events from {} (nodes in this trace: {})",
             rendered.missing_peers.join(", "),
             nodes.into_iter().collect::<Vec<_>>().join(", ")
+        );
+    }
+    if !rendered.missing_topics.is_empty() {
+        let topics: BTreeSet<&str> = trace.events().filter_map(|e| e.topic.as_deref()).collect();
+        eprintln!(
+            "view-trace: no events with topic {} (topics in this trace: {})",
+            rendered.missing_topics.join(", "),
+            topics.into_iter().collect::<Vec<_>>().join(", ")
         );
     }
     if trace.malformed > 0 {

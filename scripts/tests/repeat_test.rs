@@ -118,6 +118,8 @@ fn bad_arguments_exit_non_zero_with_a_message() {
         &["--shard", "3/2", "harness_selftest"],
         &["--shard", "x", "harness_selftest"],
         &["--timeout", "-1", "harness_selftest"],
+        &["--timeout=1e30", "harness_selftest"],
+        &["--timeout", "nan", "harness_selftest"],
         &["--jobs", "0"],
         &["--no-such-flag"],
     ] {
@@ -141,4 +143,45 @@ fn an_unknown_selector_lists_what_exists() {
         err.contains(&format!("{SELFTEST} (harness_selftest)")),
         "{err}"
     );
+}
+
+#[test]
+fn a_report_holds_the_results_and_sweep_summary_merges_the_shards() {
+    const SUMMARY: &str = env!("CARGO_BIN_EXE_sweep-summary");
+    let base = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("repeat_test_report");
+    let _ = std::fs::remove_dir_all(&base);
+    // Seeds 41 to 43, one per shard: 41 fails (odd), 42 passes, and shard 3 never reports.
+    for shard in ["1/3", "2/3"] {
+        let dir = base.join(shard.replace('/', "-of-"));
+        let (code, out, err) = run(tool(REPEAT, true)
+            .args(["-n", "3", "--seed", "41", "--shard", shard, "--report"])
+            .arg(&dir)
+            .arg("harness_selftest"));
+        assert_eq!(code, Some(if shard == "1/3" { 1 } else { 0 }), "{out}{err}");
+        assert!(dir.join("report.json").is_file(), "{err}");
+    }
+    let failed = base.join("1-of-3");
+    assert_eq!(
+        std::fs::read_to_string(failed.join("failures.tsv")).unwrap(),
+        format!(
+            "{SELFTEST}\t41\tMADSIM_TEST_SEED=41 cargo test --test harness_selftest {SELFTEST} -- --exact\n"
+        )
+    );
+    let log = std::fs::read_to_string(failed.join(format!("logs/{SELFTEST}/41.log"))).unwrap();
+    assert!(failed_digest(&log, 41).is_some(), "{log}");
+
+    let (code, md, err) = run(std::process::Command::new(SUMMARY)
+        .args(["--shards", "3"])
+        .arg(base.join("1-of-3"))
+        .arg(base.join("2-of-3/report.json")));
+    assert_eq!(code, Some(1), "a failure and a missing shard: {md}{err}");
+    assert!(md.contains(&format!("| {SELFTEST} | 2 | 1 |")), "{md}");
+    assert!(
+        md.contains(&format!(
+            "| {SELFTEST} | 41 | selftest failing on purpose with odd seed 41 |"
+        )),
+        "{md}"
+    );
+    assert!(md.contains("No report from shard(s) 3/3"), "{md}");
+    assert!(md.trim_end().ends_with("1 passed, 1 failed"), "{md}");
 }

@@ -87,6 +87,7 @@ fn replay_rejects_bad_arguments() {
         &[SELFTEST, "seven"][..],
         &[SELFTEST],
         &[SELFTEST, "1", "--from", "2", "--to", "1"],
+        &[SELFTEST, "1", "--timeout=1e30"],
     ] {
         let (code, out, err) = run(tool(REPLAY, false).args(args));
         assert_eq!(code, Some(2), "{args:?}: {out}{err}");

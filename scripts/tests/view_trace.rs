@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::run;
+use common::{root, run};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -146,20 +146,68 @@ fn colors_by_topic_only_when_asked_off_a_terminal() {
 }
 
 #[test]
-fn garbage_and_empty_files_do_not_panic() {
+fn garbage_and_empty_files_are_errors_not_empty_views() {
     let mut junk = b"\x00\x01 not a trace\n{\"t_ns\": -1, \"node\": 3}\n[]\n".to_vec();
     junk.extend_from_slice(&[0xff, 0xfe, b'\n']);
     let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view_trace_junk.jsonl");
     std::fs::write(&path, junk).unwrap();
     let (code, out, err) = run(Command::new(VIEW).arg(&path));
-    assert_eq!(code, Some(0), "{err}");
-    assert!(out.contains("(no events match)"), "{out}");
-    assert!(err.contains("skipped 4 malformed line(s)"), "{err}");
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("is not a raft-lab trace: none of its 4 line(s) is a run header or an event"),
+        "{err}"
+    );
+    assert!(out.is_empty(), "{out}");
 
     let empty = trace_file("view_trace_empty.jsonl", "");
-    let (code, out, _) = run(Command::new(VIEW).arg(&empty));
-    assert_eq!(code, Some(0));
-    assert!(out.contains("(no events match)"));
+    let (code, out, err) = run(Command::new(VIEW).arg(&empty));
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains("is empty: no trace to show"), "{err}");
+
+    // A run that traced nothing is still a trace: its header, and no events.
+    let quiet = trace_file(
+        "view_trace_quiet.jsonl",
+        "{\"run\":\"quiet_2a\",\"seed\":1}\n",
+    );
+    let (code, out, err) = run(Command::new(VIEW).arg(&quiet));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("== run quiet_2a seed 1 ==") && out.contains("(no events match)"));
+}
+
+#[test]
+fn topics_must_exist_and_absent_ones_are_named() {
+    let (code, out, err) = view(&["--topics", "votes,append"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("--topics: no topic named votes; the topics are timer, vote, append,"),
+        "{err}"
+    );
+    assert!(out.is_empty(), "nothing drawn: {out}");
+
+    let (code, out, err) = view(&["--topics", "snapshot"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("(no events match)"), "{out}");
+    assert!(
+        err.contains(
+            "no events with topic snapshot (topics in this trace: append, apply, test, timer, vote)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_wrapper_takes_a_relative_file_from_the_users_directory() {
+    // The wrapper runs the viewer from the workspace root; the user is somewhere else.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view_trace_user_dir");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("mine.jsonl"), TRACE).unwrap();
+    let (code, out, err) = run(Command::new(root().join("scripts/view-trace"))
+        .args(["mine.jsonl", "--width", "120"])
+        .current_dir(&dir)
+        .env_remove("RAFT_LAB_ROOT")
+        .env_remove("RAFT_LAB_CWD"));
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("== run made_up_2a seed 5 =="), "{out}");
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //! - `MADSIM_TEST_CHECK_DETERMINISM`: run each seed twice and fail on any divergence, using madsim's
 //!   check of every random draw and its virtual time;
 //! - `RAFT_LAB_STALL_SECS`: how many seconds of wall time a run may go without its virtual clock
-//!   moving before the watchdog fails it (default [`DEFAULT_STALL`]; see [`crate::watchdog`]).
+//!   moving before the watchdog fails it (default [`DEFAULT_STALL`]).
 //!
 //! Each seed runs on its own thread with a fresh runtime. A failure prints the seed, the virtual time
 //! it failed at, the trace digest and the one-line command that replays exactly that run; the caller
@@ -198,13 +198,15 @@ where
 {
     trace::init();
     install_panic_hook();
+    // Named here, on the test's own thread: the simulation thread's name is not the test's.
+    let run_name = test_name();
     let (watch, watched) = watchdog::pair();
     let thread = std::thread::Builder::new()
         .name(format!("sim-seed-{seed}"))
         .spawn(move || {
             let activity = trace::reset();
             PANIC_SITE.with(|p| p.borrow_mut().take());
-            trace::write_json_line(&serde_json::json!({ "run": test_name(), "seed": seed }));
+            trace::write_json_line(&serde_json::json!({ "run": run_name, "seed": seed }));
             let rt = Runtime::with_seed_and_config(seed, madsim::Config::default());
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 rt.block_on(async {
@@ -386,11 +388,17 @@ where
     }
     for batch in seeds.chunks(settings.jobs) {
         let reports: Vec<RunReport> = std::thread::scope(|s| {
+            // Each seed's thread carries the test's name, which its trace header reports.
             let handles: Vec<_> = batch
                 .iter()
                 .map(|&seed| {
-                    let name = name.clone();
-                    s.spawn(move || run_seed_inner(seed, settings.stall, at_end, name, body))
+                    let test = name.clone();
+                    std::thread::Builder::new()
+                        .name(name.clone())
+                        .spawn_scoped(s, move || {
+                            run_seed_inner(seed, settings.stall, at_end, test, body)
+                        })
+                        .expect("cannot start a seed runner thread")
                 })
                 .collect();
             handles

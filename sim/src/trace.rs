@@ -7,8 +7,10 @@
 //! - folded into a per-thread **digest**: a hash of the ordered event stream. Each seed runs on its own
 //!   thread, so the digest of a run is the digest of that thread. Two runs with the same seed must
 //!   yield the same digest; that is the determinism proof.
-//! - written as one JSON line to the file named by `RAFT_LAB_TRACE`, when set (the trace viewer's input);
-//! - printed as a readable line on stderr when `RUST_LOG` enables it (quiet by default).
+//! - written as one JSON line to the file named by `RAFT_LAB_TRACE`, when set (the trace viewer's input;
+//!   a relative name is taken from the directory cargo was run from, see [`crate::user_path`]);
+//! - printed as a readable line on stderr when `RUST_LOG` enables it (quiet by default);
+//! - handed to this thread's [`watch`]er, if any (the demo tells its story from them).
 //!
 //! Alongside, the events a picture of the run needs (annotations, role and term changes) are kept
 //! in memory per run: see [`crate::timeline`].
@@ -23,6 +25,7 @@ use std::fmt::{self, Write as _};
 use std::fs::File;
 use std::hash::{DefaultHasher, Hasher};
 use std::io::{BufWriter, Write};
+use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 use tracing::field::{Field, Visit};
 use tracing::subscriber::Interest;
@@ -81,6 +84,53 @@ thread_local! {
     static ACTIVITY: RefCell<Activity> = RefCell::new(Activity::default());
     /// This thread's run's annotations and role changes.
     static TIMELINE: RefCell<Timeline> = RefCell::new(Timeline::default());
+    /// What [`watch`] installed on this thread.
+    static WATCHER: RefCell<Option<Watcher>> = const { RefCell::new(None) };
+}
+
+/// What [`watch`] calls with each event.
+type Watcher = Box<dyn FnMut(&Watched<'_>)>;
+
+/// One traced event, as a [`watch`]er sees it.
+pub struct Watched<'a> {
+    /// Virtual nanoseconds since the run began.
+    pub t_ns: u64,
+    /// The node it happened on ("main" for the tester).
+    pub node: &'a str,
+    pub target: &'a str,
+    /// The event's fields as text, in the order written; the message is the field `message`.
+    pub fields: &'a [(&'static str, String)],
+}
+
+impl Watched<'_> {
+    /// The text of field `name`.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The event's message.
+    pub fn message(&self) -> &str {
+        self.field("message").unwrap_or_default()
+    }
+
+    /// Field `name` as a number.
+    pub fn number(&self, name: &str) -> Option<u64> {
+        self.field(name)?.parse().ok()
+    }
+}
+
+/// Calls `watcher` with every event of the trace (and its digest) traced on this thread from now on,
+/// as it happens, until [`reset`] or the next `watch`. Events the watcher itself traces are not
+/// handed back to it.
+pub fn watch(watcher: impl FnMut(&Watched<'_>) + 'static) {
+    WATCHER.with(|w| *w.borrow_mut() = Some(Box::new(watcher)));
+}
+
+fn watching() -> bool {
+    WATCHER.with(|w| w.try_borrow().is_ok_and(|w| w.is_some()))
 }
 
 /// Starts a fresh digest (and node-name table) for the run about to begin on this thread, and
@@ -89,6 +139,7 @@ pub fn reset() -> Activity {
     DIGEST.with(|d| *d.borrow_mut() = DigestState::new());
     NODE_NAMES.with(|n| n.borrow_mut().clear());
     TIMELINE.with(|t| *t.borrow_mut() = Timeline::default());
+    WATCHER.with(|w| *w.borrow_mut() = None);
     let activity = Activity::default();
     ACTIVITY.with(|a| *a.borrow_mut() = activity.clone());
     activity
@@ -145,15 +196,31 @@ pub fn init() {
     });
 }
 
-/// The JSON-lines trace file named by `RAFT_LAB_TRACE`, opened on first use.
+/// The JSON-lines trace file named by `RAFT_LAB_TRACE`, opened on first use. A relative name is
+/// taken from the user's directory ([`crate::user_path`]); where the trace goes is said once.
 fn json_sink() -> Option<&'static Mutex<BufWriter<File>>> {
     static SINK: OnceLock<Option<Mutex<BufWriter<File>>>> = OnceLock::new();
     SINK.get_or_init(|| {
-        let path = std::env::var(TRACE_FILE_ENV).ok()?;
-        File::create(&path)
-            .map_err(|e| eprintln!("raft-lab: cannot write trace to {path}: {e}"))
-            .ok()
-            .map(|f| Mutex::new(BufWriter::new(f)))
+        let named = std::env::var_os(TRACE_FILE_ENV).filter(|p| !p.is_empty())?;
+        let path = crate::user_path::resolve(Path::new(&named));
+        match File::create(&path) {
+            Ok(f) => {
+                // Straight to stderr: libtest captures eprintln! in a test, and this must be seen.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "raft-lab: writing the trace to {}",
+                    path.display()
+                );
+                Some(Mutex::new(BufWriter::new(f)))
+            }
+            Err(e) => {
+                eprintln!(
+                    "raft-lab: cannot write the trace to {}: {e}",
+                    path.display()
+                );
+                None
+            }
+        }
     })
     .as_ref()
 }
@@ -316,8 +383,25 @@ impl<S: Subscriber> Layer<S> for DigestLayer {
             d.last_event_ns = t_ns;
         });
         ACTIVITY.with(|a| a.borrow().record(node, t_ns, event.metadata()));
-        if json_sink().is_some() {
-            let e = stamp(event);
+        let to_file = json_sink().is_some();
+        if !to_file && !watching() {
+            return;
+        }
+        let e = stamp(event);
+        WATCHER.with(|w| {
+            // A watcher that traces an event of its own finds its cell borrowed: it is skipped.
+            if let Ok(mut w) = w.try_borrow_mut()
+                && let Some(watcher) = w.as_mut()
+            {
+                watcher(&Watched {
+                    t_ns: e.t_ns,
+                    node: &e.node,
+                    target: e.meta.target(),
+                    fields: &e.fields.0,
+                });
+            }
+        });
+        if to_file {
             let mut line = Map::new();
             line.insert("t_ns".into(), e.t_ns.into());
             line.insert("node".into(), e.node.into());

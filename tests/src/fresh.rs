@@ -10,7 +10,7 @@ use raftapi::Persister;
 pub fn ends(
     net: &Network,
     n: usize,
-    server_name: fn(usize) -> String,
+    server_name: impl Fn(usize) -> String,
 ) -> (Vec<String>, Vec<ClientEnd>) {
     ends_to(net, n, &server_name)
 }

@@ -175,7 +175,7 @@ impl<K: KvImpl> KvConfig<K> {
     }
 
     /// ShutdownServer: cut i off from everyone, delete its server (so no reply can come from it after
-    /// its persister is replaced), replace saved[i] with a copy, then kill the replica and its node.
+    /// its persister is replaced), replace `saved[i]` with a copy, then kill the replica and its node.
     pub fn shutdown_server(&self, i: usize) {
         let name = server_name(i);
         tracing::info!(

@@ -74,7 +74,7 @@ pub fn check_clnt_appends<K: KvImpl>(cfg: &KvConfig<K>, clnt: usize, v: &str, co
     }
 }
 
-/// checkConcurrentAppends: for every client i, its counts[i] elements appear exactly once, in order.
+/// checkConcurrentAppends: for every client i, its `counts[i]` elements appear exactly once, in order.
 pub fn check_concurrent_appends<K: KvImpl>(cfg: &KvConfig<K>, v: &str, counts: &[usize]) {
     for (i, &count) in counts.iter().enumerate() {
         check_clnt_appends(cfg, i, v, count);

@@ -25,11 +25,12 @@ pub fn slug(title: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-/// The directory asked for with `RAFT_LAB_DUMP_HISTORY`, if any.
+/// The directory asked for with `RAFT_LAB_DUMP_HISTORY`, if any; a relative one is taken from the
+/// directory cargo was run from, not the package directory the test runs in.
 fn requested_dir() -> Option<PathBuf> {
     std::env::var_os(DUMP_ENV)
         .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
+        .map(|d| sim::user_path::resolve(Path::new(&d)))
 }
 
 /// `<dir>/<label>-seed<seed>.<ext>`: one file per test and seed, so parallel seeds do not collide.

@@ -6,6 +6,10 @@
 //! crate's `Cargo.toml`; the reference KV service then runs on top of it too. The README's
 //! "Testing your own Raft" walks through it.
 
+/// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
+/// crate when another checkout sharing the target directory builds it, instead of trusting file times.
+const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
+
 /// The Raft peer.
 pub type Raft = raft::Raft;
 
@@ -18,3 +22,10 @@ pub type KvClerk = kvraft::Clerk;
 pub type KvSrvServer = kvsrv::KvServer;
 pub type KvSrvClerk = kvsrv::Clerk;
 pub type Lock<C> = kvsrv::Lock<C>;
+
+/// The rsm layer (the current course's Lab 4A), on [`Raft`], replicating any state machine `SM`.
+pub type Rsm<SM> = rsm::Rsm<Raft, SM>;
+
+/// The current course's replicated key/value service (Lab 4B–4C), on [`Rsm`], and its clerk.
+pub type VersionedKvServer = kvraft::versioned::KvServer<Rsm<kvraft::versioned::KvMachine>>;
+pub type VersionedKvClerk = kvraft::versioned::Clerk;

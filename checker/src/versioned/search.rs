@@ -2,13 +2,15 @@
 //! list, memo keys, budget and verbose record as the 2023 model), with reductions that hold for
 //! this model:
 //! - a get that reads the current state's value is taken at once, as the node's only child (it
-//!   changes nothing, and every op still in the list returns after it was called);
+//!   changes nothing, and every op still in the list returns after it was called); so is a put
+//!   that is legal now and can never change the state: an ErrVersion put whose version is not the
+//!   current one, or an ErrMaybe put whose version is already past;
 //! - a node is dead if the op whose return comes first can no longer be linearized: a get whose
 //!   value is neither the current one nor that of a put that may still apply before it, or an OK
 //!   put whose version is already past (versions never go back).
 
 use super::model::{Move, States};
-use crate::history::{KvErr, Operation};
+use crate::history::{KvErr, Operation, Versioned};
 use crate::model::StateId;
 use crate::search::{EventList, KeySearch, NIL, Outlook, SearchModel, run};
 
@@ -36,6 +38,9 @@ fn look_ahead(
         if list.is_call[e as usize] {
             match mv {
                 Move::Get(read) if read == value && out.forced.is_none() => out.forced = Some(e),
+                Move::Put(_, put) if out.forced.is_none() && is_noop_now(put, version) => {
+                    out.forced = Some(e)
+                }
                 Move::Put(written, put) if matches!(put.err, KvErr::Ok | KvErr::Maybe) => {
                     puts.push(written);
                 }
@@ -52,6 +57,18 @@ fn look_ahead(
         e = list.next[e as usize];
     }
     out
+}
+
+/// Whether `put`, in a state at `version`, is legal now and can only ever leave the state as it
+/// is: then placing it now is as good as anywhere later. That holds for an ErrVersion put whose
+/// version is not the current one, and for an ErrMaybe put whose version is already past (versions
+/// never go back, so it can no longer apply).
+fn is_noop_now(put: Versioned, version: u64) -> bool {
+    match put.err {
+        KvErr::Version => put.version != version,
+        KvErr::Maybe => put.version < version,
+        _ => false,
+    }
 }
 
 /// The versioned model with its reductions.

@@ -1,6 +1,7 @@
 //! Building what the benchmark runs, once: the lab test executables (`cargo test --no-run`) and the
 //! kv_bench scenario runner (`cargo build --bin kv_bench`), both read from cargo's JSON messages.
 
+use raft_lab_scripts::cargo;
 use raft_lab_scripts::workspace::{self, TEST_PACKAGE};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -74,7 +75,7 @@ fn has_kind(msg: &Value, kind: &str) -> bool {
 
 /// Runs cargo with JSON messages; returns its compiler-artifact messages, or the compiler errors.
 fn cargo_artifacts(args: &[&str]) -> Result<Vec<Value>, String> {
-    workspace::cargo_artifacts(args).map_err(|failure| {
+    cargo::artifacts(args).map_err(|failure| {
         format!(
             "cargo {} failed ({}){}{}",
             args.join(" "),

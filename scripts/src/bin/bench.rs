@@ -81,7 +81,7 @@ struct Args {
     /// Wall-clock limit for each process, in seconds.
     #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
     timeout: u64,
-    /// Directory for report.json and report.md (default: <target dir>/bench).
+    /// Directory for report.json and report.md (default: `target/bench` in the checkout).
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -147,10 +147,10 @@ fn run(args: &Args) -> Result<bool, (i32, String)> {
     let limit = Duration::from_secs(args.timeout);
     let root = raft_lab_scripts::workspace::root();
     let tests_dir = root.join("tests");
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| raft_lab_scripts::workspace::target_dir().join("bench"));
+    let out = args.out.as_deref().map_or_else(
+        || raft_lab_scripts::workspace::output_dir("bench"),
+        raft_lab_scripts::workspace::user_path,
+    );
     std::fs::create_dir_all(&out)
         .map_err(|e| (EXIT_SETUP, format!("cannot create {}: {e}", out.display())))?;
     let mut notes = Vec::new();

@@ -2,7 +2,8 @@
 //!
 //! Runs each selected lab test with RUNS consecutive seeds, each (test, seed) in its own process,
 //! JOBS at a time; saves every run's output; ends with a table, the failures with their replay
-//! commands, and the line `N passed, M failed`. Exits 1 if any run failed or timed out.
+//! commands, and the line `N passed, M failed`. Exits 1 if any run failed or timed out. With
+//! `--report DIR` it also writes the results as files for CI.
 
 use clap::Parser;
 use raft_lab_scripts::prepare::prepare;
@@ -11,6 +12,7 @@ use raft_lab_scripts::run::{self, RunResult, RunSpec};
 use raft_lab_scripts::select::TestId;
 use raft_lab_scripts::shard::Shard;
 use raft_lab_scripts::stats::{self, TestStats};
+use raft_lab_scripts::sweep_report::{self, Report, RunRow};
 use raft_lab_scripts::workspace;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -42,8 +44,12 @@ struct Args {
     #[arg(long = "shard", value_name = "K/N")]
     shard: Option<Shard>,
     /// Wall-clock limit per run, in seconds; a run past it is killed and counted as failed.
-    #[arg(long = "timeout", value_name = "SECS", default_value_t = 600.0)]
-    timeout: f64,
+    #[arg(long = "timeout", value_name = "SECS", default_value = "600", value_parser = run::parse_timeout)]
+    timeout: Duration,
+    /// Also write the results as files into DIR, for CI (report.json, failures.tsv and the failed
+    /// runs' logs; `sweep-summary` merges the reports of many shards).
+    #[arg(long = "report", value_name = "DIR")]
+    report: Option<PathBuf>,
     /// Tests, targets or parts to run.
     #[arg(value_name = "TEST")]
     tests: Vec<String>,
@@ -57,10 +63,6 @@ struct Finished {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        eprintln!("repeat-test: --timeout must be a positive number of seconds");
-        return ExitCode::from(raft_lab_scripts::EXIT_USAGE as u8);
-    }
     let Some(last_seed) = args.seed.checked_add(args.runs - 1) else {
         eprintln!("repeat-test: --seed + -n overflows");
         return ExitCode::from(raft_lab_scripts::EXIT_USAGE as u8);
@@ -93,7 +95,7 @@ fn main() -> ExitCode {
                 test: id.name.clone(),
                 seed,
                 log: run::log_path(&log_dirs[t], seed),
-                timeout: Duration::from_secs_f64(args.timeout),
+                timeout: args.timeout,
                 trace: None,
             }
         })
@@ -178,15 +180,23 @@ fn main() -> ExitCode {
     per_test.retain(|r| r.runs > 0);
     print!("{}", stats::table(&per_test));
     if !failures.is_empty() {
+        let replay_tool = workspace::display_path(&workspace::root().join("scripts/replay"));
         println!("\nFailures:");
         for (id, spec, result) in &failures {
             println!("  {} seed {}: {}", id.name, spec.seed, result.reason());
             println!("    log:    {}", workspace::display_path(&spec.log));
             println!(
                 "    replay: {}",
-                run::replay_command(&id.target, &id.name, spec.seed)
+                workspace::in_root(&run::replay_command(&id.target, &id.name, spec.seed))
             );
-            println!("    trace:  scripts/replay {} {}", id.name, spec.seed);
+            println!("    trace:  {replay_tool} {} {}", id.name, spec.seed);
+        }
+    }
+    if let Some(dir) = &args.report {
+        let dir = workspace::user_path(dir);
+        match write_report(&dir, &args, &prepared.tests, &pairs, &specs, &results) {
+            Ok(()) => eprintln!("repeat-test: report in {}", workspace::display_path(&dir)),
+            Err(e) => eprintln!("repeat-test: {e}"),
         }
     }
     let failed = failures.len();
@@ -200,14 +210,51 @@ fn main() -> ExitCode {
     }
 }
 
-/// Each test's log folder: `target/repeat-test/<test>` (with the target's name in front if two
+/// Writes the sweep's results into `dir` (see `sweep_report`).
+fn write_report(
+    dir: &std::path::Path,
+    args: &Args,
+    tests: &[TestId],
+    pairs: &[(usize, u64)],
+    specs: &[RunSpec],
+    results: &[Option<RunResult>],
+) -> Result<(), String> {
+    let mut report = Report {
+        shard: args.shard.map(|s| s.to_string()),
+        runs: Vec::new(),
+    };
+    let mut logs = Vec::new();
+    let log_root = workspace::output_dir("repeat-test");
+    for ((&(t, seed), spec), result) in pairs.iter().zip(specs).zip(results) {
+        let Some(result) = result else { continue };
+        let id = &tests[t];
+        let passed = result.passed();
+        report.runs.push(RunRow {
+            test: id.name.clone(),
+            target: id.target.clone(),
+            seed,
+            passed,
+            wall_s: result.wall.as_secs_f64(),
+            virtual_s: result.report.as_ref().map(|r| r.virtual_secs),
+            reason: (!passed).then(|| result.reason()),
+            replay: (!passed).then(|| run::replay_command(&id.target, &id.name, seed)),
+        });
+        if !passed {
+            let name = spec.log.strip_prefix(&log_root).unwrap_or(&spec.log);
+            logs.push((spec.log.clone(), name.to_path_buf()));
+        }
+    }
+    sweep_report::write(dir, &report, &logs)
+}
+
+/// Each test's log folder: `<root>/target/repeat-test/<test>` (with the target's name in front if two
 /// selected targets hold a test of the same name).
 fn log_dirs(tests: &[TestId]) -> Vec<PathBuf> {
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
     for t in tests {
         *count.entry(&t.name).or_default() += 1;
     }
-    let base = workspace::target_dir().join("repeat-test");
+    let base = workspace::output_dir("repeat-test");
     tests
         .iter()
         .map(|t| {

@@ -24,8 +24,8 @@ struct Args {
     /// The seed to replay.
     seed: u64,
     /// Wall-clock limit for the run, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 600.0)]
-    timeout: f64,
+    #[arg(long, value_name = "SECS", default_value = "600", value_parser = run::parse_timeout)]
+    timeout: Duration,
     /// Only rerun and save the trace; do not show it.
     #[arg(long)]
     no_view: bool,
@@ -39,14 +39,11 @@ fn main() -> ExitCode {
         eprintln!("replay: {msg}");
         ExitCode::from(EXIT_USAGE as u8)
     };
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return usage("--timeout must be a positive number of seconds".into());
-    }
     // Check the viewer options before spending time on a build and a run.
     if let Err(e) = args.view.filter() {
         return usage(e);
     }
-    let replay_dir = workspace::target_dir().join("replay");
+    let replay_dir = workspace::output_dir("replay");
     // The rerun draws its picture, pass or fail, beside its log (see tests/src/picture).
     // SAFETY: no other thread runs yet.
     unsafe {
@@ -76,7 +73,7 @@ fn main() -> ExitCode {
     let Some(target) = prepared.target(&id.target) else {
         return usage(format!("target {} was not built", id.target));
     };
-    let base = workspace::target_dir().join("replay").join(format!(
+    let base = workspace::output_dir("replay").join(format!(
         "{}-{}",
         id.name.replace("::", "__"),
         args.seed
@@ -87,7 +84,7 @@ fn main() -> ExitCode {
         test: id.name.clone(),
         seed: args.seed,
         log: base.with_extension("log"),
-        timeout: Duration::from_secs_f64(args.timeout),
+        timeout: args.timeout,
         trace: Some(trace.clone()),
     };
     // A stale trace from an earlier replay must not pass for this one.
@@ -120,7 +117,7 @@ fn main() -> ExitCode {
     println!("replay: output {}", workspace::display_path(&spec.log));
     println!(
         "replay: rerun  {}",
-        run::replay_command(&id.target, &id.name, args.seed)
+        workspace::in_root(&run::replay_command(&id.target, &id.name, args.seed))
     );
     let log = std::fs::read_to_string(&spec.log).unwrap_or_default();
     if let Some(picture) = log

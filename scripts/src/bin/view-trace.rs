@@ -4,6 +4,7 @@
 
 use clap::Parser;
 use raft_lab_scripts::view_cli::{ViewOptions, show};
+use raft_lab_scripts::workspace;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,7 +14,7 @@ use std::process::ExitCode;
     about = "Show a raft-lab trace with one column per node, colored by topic"
 )]
 struct Args {
-    /// A JSON-lines trace file.
+    /// A JSON-lines trace file (a relative path is taken from the directory you ran view-trace from).
     file: PathBuf,
     #[command(flatten)]
     view: ViewOptions,
@@ -21,7 +22,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match show(&args.file, &args.view) {
+    match show(&workspace::user_path(&args.file), &args.view) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("view-trace: {e}");

@@ -1,8 +1,8 @@
 //! The student skeleton: this workspace with the reference implementations replaced by stubs.
 //!
-//! [`write`] copies every file of the checkout (what git tracks, plus new files it does not
+//! [`write()`] copies every file of the checkout (what git tracks, plus new files it does not
 //! ignore) into a new directory, except the reference crates, whose place the stubs under
-//! `skeleton/` take, and puts the student README (`skeleton/README.md`) at the top. [`verify`]
+//! `skeleton/` take, and puts the student README (`skeleton/README.md`) at the top. [`verify()`]
 //! checks that no function body of the reference crates appears anywhere in a skeleton.
 
 pub mod bodies;
@@ -12,11 +12,11 @@ use bodies::Body;
 use std::path::{Path, PathBuf};
 
 /// The reference crates a skeleton replaces with the stubs of the same name in `skeleton/`.
-pub const REFERENCE_CRATES: &[&str] = &["raft", "kvraft", "kvsrv"];
+pub const REFERENCE_CRATES: &[&str] = &["raft", "kvraft", "kvsrv", "rsm"];
 /// Where the stubs and the student README live in the checkout.
 pub const STUBS_DIR: &str = "skeleton";
 
-/// What [`write`] did.
+/// What [`write()`] did.
 #[derive(Debug)]
 pub struct Written {
     pub files: usize,

@@ -146,7 +146,7 @@ impl<K: KvImpl> FuzzKvCluster<K> {
     // ---- replicas -------------------------------------------------------------------------------
 
     /// Crashes replica i if it is live, returning how its Raft looked just before (see
-    /// [`KvCluster::crash`]); its links go down.
+    /// [`crate::server_group::ServerGroup::crash`]); its links go down.
     pub fn crash(&mut self, i: usize) -> Option<PeerLook> {
         let last = PeerLook::of(self.cluster.server(i)?.raft());
         self.cluster.crash(i);

@@ -3,7 +3,9 @@
 //!
 //! - [`raft_election`], [`raft_agreement`], [`raft_persistence`], [`raft_snapshots`]: Raft's parts
 //!   A–D (2A–2D in 2023, 3A–3D now).
+//! - [`kv_service`]: the current course's KV service tests, 4B and 4C.
 
+pub mod kv_service;
 pub mod raft_agreement;
 pub mod raft_election;
 pub mod raft_persistence;

@@ -1,7 +1,7 @@
 //! The Raft tests of part C (2C in 2023, 3C now): persistence (docs/lab-tests-2023.md §3, Persist12C …
 //! UnreliableChurn2C), step for step and bound for bound. Where the 2023 persistence tests cut a peer
 //! off with a disconnect, the current edition crashes it (docs/lab-tests-2026.md §5); that is the
-//! one difference, made by [`take_away`] and [`bring_back`].
+//! one difference, made by `take_away` and `bring_back`.
 
 use crate::{Cmd, Config, ELECTION_TIMEOUT, Edition, rand_int};
 use madsim::time::sleep;

@@ -31,6 +31,11 @@ impl<C> TestClerk<C> {
         self.id
     }
 
+    /// The implementation's clerk, for what only it can say (a replicated clerk's leader).
+    pub fn clerk(&self) -> &C {
+        &self.clerk
+    }
+
     /// The names of this clerk's ends, in the order of the servers they lead to.
     pub fn end_names(&self) -> &[String] {
         &self.end_names
