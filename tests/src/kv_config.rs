@@ -160,33 +160,16 @@ impl<K: KvImpl> KvConfig<K> {
     /// persisted state (or a new persister), hosting the KV and Raft services on one labrpc server.
     /// It stays disconnected until the test connects it.
     pub async fn start_server(&self, i: usize) {
+        // The group annotates the start (and the crash) for the picture.
         if let Err(e) = self.inner.cluster.start(i).await {
             self.fail(&e);
         }
-        let name = server_name(i);
-        tracing::info!(
-            topic = "test",
-            annotation = %format_args!("start {name}"),
-            band = %format_args!("{name} down"),
-            end = true,
-            peer = %name,
-            "server started"
-        );
     }
 
     /// ShutdownServer: cut i off from everyone, delete its server (so no reply can come from it after
     /// its persister is replaced), replace `saved[i]` with a copy, then kill the replica and its node.
     pub fn shutdown_server(&self, i: usize) {
-        let name = server_name(i);
-        tracing::info!(
-            topic = "test",
-            server = i,
-            annotation = %format_args!("crash {name}"),
-            band = %format_args!("{name} down"),
-            peer = %name,
-            down = true,
-            "shutdown server"
-        );
+        tracing::info!(topic = "test", server = i, "shutdown server");
         self.disconnect(i, &self.all());
         self.inner.cluster.crash(i);
     }
