@@ -6,7 +6,8 @@
 //! Environment:
 //! - `RAFT_LAB_PICTURE`: unset, pictures of failing runs only; `always`, of every run; `never`,
 //!   none.
-//! - `RAFT_LAB_PICTURE_DIR`: where pictures go (default: the system's temporary directory), as
+//! - `RAFT_LAB_PICTURE_DIR`: where pictures go (default: the system's temporary directory; a
+//!   relative path is taken from the directory cargo was run from), as
 //!   `<test>-seed<seed>.html`, with `<test>-seed<seed>.record.json` beside it when the run
 //!   recorded operations (the history with its annotations; `check-history` reads it).
 //!
@@ -66,9 +67,7 @@ pub fn at_end(end: &RunEnd<'_>) -> Vec<Artifact> {
     if !wanted {
         return Vec::new();
     }
-    let dir = std::env::var_os(PICTURE_DIR_ENV)
-        .filter(|d| !d.is_empty())
-        .map_or_else(std::env::temp_dir, PathBuf::from);
+    let dir = picture_dir();
     match write(end, &registered, &dir) {
         Ok(artifacts) => artifacts,
         Err(e) => {
@@ -84,9 +83,7 @@ pub fn at_end(end: &RunEnd<'_>) -> Vec<Artifact> {
 /// [`at_end`] that draws every run, whatever `RAFT_LAB_PICTURE` says (for tests of the picture).
 pub fn always(end: &RunEnd<'_>) -> Vec<Artifact> {
     let registered = registry::take();
-    let dir = std::env::var_os(PICTURE_DIR_ENV)
-        .filter(|d| !d.is_empty())
-        .map_or_else(std::env::temp_dir, PathBuf::from);
+    let dir = picture_dir();
     write(end, &registered, &dir).unwrap_or_else(|e| {
         eprintln!(
             "raft-lab: could not write the picture into {}: {e}",
@@ -94,6 +91,16 @@ pub fn always(end: &RunEnd<'_>) -> Vec<Artifact> {
         );
         Vec::new()
     })
+}
+
+/// Where pictures go: `RAFT_LAB_PICTURE_DIR` (relative to the directory cargo was run from, like
+/// the other paths the environment names), else the system's temporary directory.
+fn picture_dir() -> PathBuf {
+    std::env::var_os(PICTURE_DIR_ENV)
+        .filter(|d| !d.is_empty())
+        .map_or_else(std::env::temp_dir, |d| {
+            sim::user_path::resolve(Path::new(&d))
+        })
 }
 
 /// Draws the run into `dir`, returning what it wrote.
