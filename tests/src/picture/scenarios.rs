@@ -1,11 +1,14 @@
-//! Small runs made to be pictured: a Raft cluster and a KV service under faults, which fail on
-//! purpose when asked. The self-tests (`tests/tests/picture_selftest.rs`) and the browser test
+//! Small runs made to be pictured: a Raft cluster, a KV service (2023) and a versioned KV service
+//! (Lab 4 of the current course) under faults, which fail on purpose when asked. The self-tests (`tests/tests/picture_selftest.rs`) and the browser test
 //! run them; a failing one leaves a picture with roles, fault bands and (for KV) operations.
 
 use crate::kv_generic::spawn_clients_and_wait;
 use crate::kv_history;
-use crate::{Config, ELECTION_TIMEOUT, KvConfig};
-use checker::{History, Operation};
+use crate::kv4::{Kv4Test, Setup};
+use crate::server_group::make_partition;
+use crate::workload::Tester;
+use crate::{Config, ELECTION_TIMEOUT, KvConfig, TestedKv4};
+use checker::{History, KvErr, Operation};
 use madsim::time::sleep;
 
 /// A 3-peer Raft cluster: elect, cut the leader off, elect again, agree, crash and restart a
@@ -97,6 +100,54 @@ pub async fn kv(fail: bool) {
     }
     cfg.end();
     cfg.cleanup();
+}
+
+/// A 3-replica versioned KV service (the Lab 4 tester and workload library): clients put through a
+/// partition, a replica's crash and restart; with `fail`, a read of a stale version is added to the
+/// history, so the check under the versioned model fails.
+pub async fn kv4(fail: bool) {
+    let setup = Setup {
+        nservers: 3,
+        reliable: true,
+        crash: true,
+        partitions: true,
+        maxraftstate: -1,
+    };
+    let ts = Kv4Test::<TestedKv4>::new(setup).await;
+    let wl = ts.workload();
+    ts.begin("selftest: a versioned KV service pictured");
+    let ck = ts.make_clerk();
+    let mut version = wl.put_at_least_once(&ck, "a", "a0", 0, 0).await;
+    let leader = ts.leader().unwrap_or(0);
+    let (p1, p2) = make_partition(3, leader);
+    ts.group().partition(&p1, &p2);
+    let majority = ts.make_clerk_to(&p1);
+    for j in 1..4 {
+        version = wl
+            .put_at_least_once(&majority, "a", &format!("a{j}"), version, 1)
+            .await;
+    }
+    ts.group().connect_all();
+    sleep(ELECTION_TIMEOUT).await;
+    ts.group().shutdown_server(p1[0]);
+    wl.put_at_least_once(&ck, "b", "b0", 0, 0).await;
+    ts.start_server(p1[0]).await;
+    ts.group().connect_all();
+    let _ = wl.get(&ck, "a", 0).await;
+    if fail {
+        // A read of the first version after later puts returned: stale.
+        let t = crate::kv_config::now_ns();
+        ts.history().record(Operation::versioned_get(
+            9,
+            t + 1,
+            t + 2,
+            "a",
+            ("a0", 1, KvErr::Ok),
+        ));
+    }
+    ts.check_porcupine();
+    ts.end();
+    ts.cleanup();
 }
 
 /// Whether a self-test fails on purpose: `RAFT_LAB_SELFTEST_FAIL=1` and an odd seed.
