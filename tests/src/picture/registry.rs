@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 /// A check of a history the test did not check itself (it failed first) may take this much; the
 /// picture shows "not decided" beyond it.
-const LATE_CHECK: Budget = Budget {
+pub const LATE_CHECK: Budget = Budget {
     max_steps: 1_000_000,
 };
 
