@@ -9,7 +9,7 @@ use clap::Parser;
 use raft_lab_scripts::prepare::prepare;
 use raft_lab_scripts::run::{self, RunSpec};
 use raft_lab_scripts::view_cli::{ViewOptions, show};
-use raft_lab_scripts::{EXIT_USAGE, workspace};
+use raft_lab_scripts::{EXIT_USAGE, outcome, workspace};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -120,14 +120,10 @@ fn main() -> ExitCode {
         workspace::in_root(&run::replay_command(&id.target, &id.name, args.seed))
     );
     let log = std::fs::read_to_string(&spec.log).unwrap_or_default();
-    if let Some(picture) = log
-        .lines()
-        .rev()
-        .find_map(|l| l.strip_prefix("raft-lab: picture: "))
-    {
+    if let Some(picture) = outcome::find_picture(&log) {
         println!(
             "replay: picture {}",
-            workspace::display_path(std::path::Path::new(picture.trim()))
+            workspace::display_path(std::path::Path::new(&picture))
         );
     }
     if trace.exists() {
