@@ -186,8 +186,18 @@ impl<S: GroupServer> ServerGroup<S> {
             s.end_names[i] = names;
             fresh::persister(&mut s.saved[i])
         };
-        tracing::info!(topic = "test", server = i, "start server");
         let name = self.names.name(i);
+        // Annotated before the server starts, so what its Raft traces as it starts (its role) is
+        // after the end of its down band.
+        tracing::info!(
+            topic = "test",
+            server = i,
+            annotation = %format_args!("start {name}"),
+            band = %format_args!("{name} down"),
+            end = true,
+            peer = %name,
+            "start server"
+        );
         let node = sim::node::create(&name);
         let maxraftstate = self.maxraftstate;
         let srv = sim::node::run_on(
@@ -208,15 +218,6 @@ impl<S: GroupServer> ServerGroup<S> {
             s.nodes[i] = Some(node);
         }
         self.net.add_server(&name, server);
-        tracing::info!(
-            topic = "test",
-            server = i,
-            annotation = %format_args!("start {name}"),
-            band = %format_args!("{name} down"),
-            end = true,
-            peer = %name,
-            "server started"
-        );
         Ok(srv)
     }
 

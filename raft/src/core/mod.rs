@@ -64,6 +64,14 @@ impl Core {
         let Stored { hard, encoder } = stored;
         let base = hard.log.snapshot_index();
         let mut timeouts = ElectionTimeouts::from_seed(seed);
+        // A (re)started peer follows in the term it stored: said so its lane resumes after a crash.
+        debug!(
+            peer = me,
+            term = hard.term,
+            topic = "persist",
+            role = "follower",
+            "started"
+        );
         Core {
             me: me as u64,
             peers,
