@@ -68,6 +68,8 @@ struct Peers<R> {
     rafts: Vec<Option<Arc<R>>>,
     nodes: Vec<Option<NodeHandle>>,
     connected: Vec<bool>,
+    /// Peers whose `cut off` band is open in the picture: disconnected after being connected.
+    cut_off: Vec<bool>,
     saved: Vec<Option<Persister>>,
     /// `end_names[i][j]`: the name of peer i's end to server j (empty until i first starts).
     end_names: Vec<Vec<String>>,
@@ -113,6 +115,7 @@ impl<R: Raft> Config<R> {
                     rafts: vec![None; n],
                     nodes: vec![None; n],
                     connected: vec![false; n],
+                    cut_off: vec![false; n],
                     saved: vec![None; n],
                     end_names: vec![Vec::new(); n],
                 }),
@@ -285,17 +288,21 @@ impl<R: Raft> Config<R> {
 
     /// Connects peer i: every link i↔j with j connected (i itself included) comes up.
     pub fn connect(&self, i: usize) {
-        let name = server_name(i);
-        tracing::info!(
-            topic = "test",
-            server = i,
-            annotation = %format_args!("connect {name}"),
-            band = %format_args!("{name} cut off"),
-            end = true,
-            peer = %name,
-            "connect"
-        );
         let mut p = self.peers();
+        if std::mem::take(&mut p.cut_off[i]) {
+            let name = server_name(i);
+            tracing::info!(
+                topic = "test",
+                server = i,
+                annotation = %format_args!("connect {name}"),
+                band = %format_args!("{name} cut off"),
+                end = true,
+                peer = %name,
+                "connect"
+            );
+        } else {
+            tracing::info!(topic = "test", server = i, "connect");
+        }
         p.connected[i] = true;
         let net = &self.inner.net;
         for j in 0..self.inner.n {
@@ -311,17 +318,24 @@ impl<R: Raft> Config<R> {
     }
 
     /// Disconnects peer i: every link to and from it goes down.
+    /// A peer never connected yet (being started) is not cut off: only a connected one opens the
+    /// picture's `cut off` band.
     pub fn disconnect(&self, i: usize) {
-        let name = server_name(i);
-        tracing::info!(
-            topic = "test",
-            server = i,
-            annotation = %format_args!("disconnect {name}"),
-            band = %format_args!("{name} cut off"),
-            peer = %name,
-            "disconnect"
-        );
         let mut p = self.peers();
+        if p.connected[i] {
+            let name = server_name(i);
+            tracing::info!(
+                topic = "test",
+                server = i,
+                annotation = %format_args!("disconnect {name}"),
+                band = %format_args!("{name} cut off"),
+                peer = %name,
+                "disconnect"
+            );
+            p.cut_off[i] = true;
+        } else {
+            tracing::info!(topic = "test", server = i, "disconnect");
+        }
         p.connected[i] = false;
         let net = &self.inner.net;
         for j in 0..self.inner.n {
