@@ -1,5 +1,5 @@
 //! The replicated state machine: the key/value map and, per client, the last write applied, so that
-//! a retried Put or Append takes effect exactly once. Both go into snapshots.
+//! a retried Put or Append takes effect exactly once. Both go into snapshots (see `machine`).
 
 use crate::rpc::{Op, OpKind};
 use serde::{Deserialize, Serialize};
@@ -48,28 +48,6 @@ impl Store {
     }
 }
 
-/// A KV snapshot: the store as of Raft index `index`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Snapshot {
-    pub index: u64,
-    pub store: Store,
-}
-
-impl Snapshot {
-    /// The encoding of `Snapshot { index, store }`, without cloning the store to build one.
-    pub fn encode_store(index: u64, store: &Store) -> Vec<u8> {
-        bincode::serialize(&(index, store)).expect("encoding plain data into memory cannot fail")
-    }
-
-    /// Empty bytes are an empty store at index 0; bytes that do not decode are an error.
-    pub fn decode(bytes: &[u8]) -> Result<Snapshot, String> {
-        if bytes.is_empty() {
-            return Ok(Snapshot::default());
-        }
-        bincode::deserialize(bytes).map_err(|e| format!("undecodable KV snapshot: {e}"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,16 +60,6 @@ mod tests {
             client,
             seq,
         }
-    }
-
-    #[test]
-    fn encoding_by_reference_is_the_derived_encoding() {
-        let mut store = Store::default();
-        store.apply(&op(OpKind::Append, "k", "abc", 7, 1));
-        let bytes = Snapshot::encode_store(9, &store);
-        let snap = Snapshot { index: 9, store };
-        assert_eq!(bytes, bincode::serialize(&snap).unwrap());
-        assert_eq!(Snapshot::decode(&bytes), Ok(snap));
     }
 
     #[test]
@@ -117,17 +85,5 @@ mod tests {
         s.apply(&op(OpKind::Append, "k", "x", 2, 2));
         s.apply(&op(OpKind::Append, "k", "x", 2, 2));
         assert_eq!(s.reply(&op(OpKind::Get, "k", "", 3, 1)), "2x");
-    }
-
-    #[test]
-    fn snapshot_round_trip_and_corruption() {
-        let mut snap = Snapshot {
-            index: 7,
-            ..Default::default()
-        };
-        snap.store.apply(&op(OpKind::Put, "a", "b", 1, 1));
-        let bytes = Snapshot::encode_store(snap.index, &snap.store);
-        assert_eq!(Snapshot::decode(&bytes), Ok(snap));
-        assert!(Snapshot::decode(&bytes[..bytes.len() - 2]).is_err());
     }
 }

@@ -45,6 +45,12 @@ impl World {
         &self.persister
     }
 
+    /// Wakes the apply loop, which then finds the peer killed and closes the apply channel: the
+    /// service's signal that nothing more will be applied.
+    pub fn wake_applier(&self) {
+        self.applier.notify();
+    }
+
     /// The peer's time now (zero when it started).
     pub fn now(&self) -> Time {
         Instant::now().duration_since(self.epoch)

@@ -110,6 +110,7 @@ impl raftapi::Raft for Raft {
 
     fn kill(&self) {
         self.shared.killed.store(true, Ordering::Release);
+        self.world().wake_applier();
     }
 
     fn observe(&self) -> Option<PeerView> {

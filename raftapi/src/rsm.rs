@@ -17,8 +17,17 @@ pub trait StateMachine: Send + 'static {
     /// What executing an op returns; `submit` hands it to the submitter.
     type Reply: Send + 'static;
 
-    /// Executes one committed op. Called once per replica for each committed op, in log order.
+    /// Executes one committed op. Called once per replica for each committed op, in log order
+    /// (or [`StateMachine::do_op_unanswered`] instead, when nobody waits for the reply).
     fn do_op(&mut self, op: Self::Op) -> Self::Reply;
+
+    /// Executes a committed op whose reply nobody on this replica waits for (a follower's copy,
+    /// or a submitter that gave up). It must change the state exactly as `do_op` does; the
+    /// default calls `do_op`, and a machine whose replies cost something to build (a Get's value)
+    /// can skip building them.
+    fn do_op_unanswered(&mut self, op: Self::Op) {
+        let _ = self.do_op(op);
+    }
 
     /// The whole state, encoded; `restore` must accept exactly these bytes.
     fn snapshot(&self) -> Vec<u8>;
@@ -87,7 +96,8 @@ pub trait Rsm: Send + Sync + 'static {
 
     /// Runs `op` through the log. `Ok` with `do_op`'s reply only if this peer committed this very
     /// op as leader and executed it; otherwise `WrongLeader`. May wait while the peer is cut off,
-    /// but returns once the peer sees a newer term, and once its Raft is killed.
+    /// but returns once it learns that a newer term went on without the op, and once its Raft is
+    /// killed. (Answering `WrongLeader` while the op may still commit makes clients resend it.)
     fn submit(
         &self,
         op: OpOf<Self>,

@@ -7,6 +7,7 @@
 //! - `view-trace`: renders such a trace with one column per node.
 
 pub mod cargo;
+pub mod edition;
 pub mod outcome;
 pub mod prepare;
 pub mod progress;

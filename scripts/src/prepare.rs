@@ -1,7 +1,7 @@
 //! From TEST selectors to built executables and the list of tests to run: what repeat-test and replay
 //! both do before running anything.
 
-use crate::select::{self, TestId};
+use crate::select::{self, Scope, TestId};
 use crate::targets::{self, TestTarget};
 use crate::{EXIT_SETUP, EXIT_USAGE};
 
@@ -43,11 +43,15 @@ impl PrepareError {
 }
 
 /// Builds what the selectors need (as little as can be told in advance) and expands them.
-pub fn prepare(selectors: &[String]) -> Result<Prepared, PrepareError> {
+pub fn prepare(selectors: &[String], scope: Scope) -> Result<Prepared, PrepareError> {
+    // A part of the wrong edition is known without building anything.
+    for sel in selectors {
+        scope.part(sel).map_err(PrepareError::Usage)?;
+    }
     let sources = targets::sources().map_err(PrepareError::Setup)?;
-    let wanted = select::targets_to_build(&sources, selectors);
+    let wanted = select::targets_to_build(&sources, selectors, scope);
     let built = targets::build(&wanted).map_err(PrepareError::Setup)?;
-    match select::expand(&built, selectors) {
+    match select::expand(&built, selectors, scope) {
         Ok(tests) => Ok(Prepared {
             targets: built,
             tests,
@@ -56,7 +60,7 @@ pub fn prepare(selectors: &[String]) -> Result<Prepared, PrepareError> {
         Err(_) if wanted.len() < sources.len() => {
             let every: Vec<String> = sources.into_iter().map(|s| s.name).collect();
             let built = targets::build(&every).map_err(PrepareError::Setup)?;
-            let tests = select::expand(&built, selectors).map_err(PrepareError::Usage)?;
+            let tests = select::expand(&built, selectors, scope).map_err(PrepareError::Usage)?;
             Ok(Prepared {
                 targets: built,
                 tests,

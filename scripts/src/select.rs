@@ -1,11 +1,12 @@
-//! TEST selectors: a test name, a target name (`raft_2b`) or a part (`2A`..`3B`, any case); none means
-//! every lab test, i.e. every test whose name ends in a part suffix (`_2a`..`_3b`).
+//! TEST selectors: a test name, a target name (`raft_2b`) or a part (`2A`, `4C`, any case) read
+//! within an edition (see [`crate::edition`]); none means every lab test of the edition.
+//!
+//! A part name only one edition has (`2C`, `4B`) is that edition's whatever the default; one both
+//! have (`3A`, `3B`) is the asked-for edition's, the current one unless `--edition` says otherwise.
 
+use crate::edition::{self, Edition, EditionChoice, Part};
 use crate::targets::{self, TargetSource, TestTarget};
 use std::collections::BTreeSet;
-
-/// The lab's parts, as the suffixes their tests' names end with.
-pub const PARTS: [&str; 6] = ["2a", "2b", "2c", "2d", "3a", "3b"];
 
 /// One test to run: the target holding it and its name.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -14,35 +15,126 @@ pub struct TestId {
     pub name: String,
 }
 
-/// The part `arg` names (`2A` → `2a`), if it names one.
-pub fn as_part(arg: &str) -> Option<&'static str> {
-    PARTS.iter().copied().find(|p| p.eq_ignore_ascii_case(arg))
+/// The edition asked for, if any, with the selectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scope {
+    pub edition: Option<Edition>,
+    /// No selector means every lab test of both editions, not of one (`--edition all`).
+    pub every_edition: bool,
 }
 
-/// The part a test belongs to, from its name's suffix (`initial_election_2a` → `2a`).
-pub fn part_of(test: &str) -> Option<&'static str> {
-    let (_, suffix) = test.rsplit_once('_')?;
-    PARTS.iter().copied().find(|p| *p == suffix)
+impl Scope {
+    /// The scope `--edition` asks for: an edition, `all`, or (none given) the current one.
+    pub fn from_choice(choice: Option<EditionChoice>) -> Scope {
+        match choice {
+            Some(EditionChoice::One(e)) => Scope {
+                edition: Some(e),
+                every_edition: false,
+            },
+            Some(EditionChoice::All) => Scope {
+                edition: None,
+                every_edition: true,
+            },
+            None => Scope {
+                edition: None,
+                every_edition: false,
+            },
+        }
+    }
+
+    /// The editions "every lab test" covers.
+    fn editions(self) -> Vec<Edition> {
+        if self.every_edition {
+            Edition::ALL.to_vec()
+        } else {
+            vec![self.edition()]
+        }
+    }
+
+    /// The edition a selection without parts (or with no selector at all) is read in.
+    pub fn edition(self) -> Edition {
+        self.edition.unwrap_or(edition::CURRENT)
+    }
+
+    /// The part `arg` names, with its edition; `Ok(None)` when `arg` names no part, an error when it
+    /// names a part only of an edition other than the one asked for.
+    pub fn part(self, arg: &str) -> Result<Option<(Edition, &'static Part)>, String> {
+        let wanted = self.edition();
+        if let Some(p) = wanted.part(arg) {
+            return Ok(Some((wanted, p)));
+        }
+        let Some(&other) = wanted.others_with(arg).first() else {
+            return Ok(None);
+        };
+        match self.edition {
+            None => Ok(other.part(arg).map(|p| (other, p))),
+            Some(asked) => Err(format!(
+                "part {} is not in the {asked} edition; it is in {other} (--edition {other})",
+                arg.to_uppercase()
+            )),
+        }
+    }
+
+    /// What each part selector means here, for the user to read before the runs start: `3A` means
+    /// a different lab in each edition, so say which one this is.
+    pub fn describe(self, selectors: &[String]) -> Vec<String> {
+        let mut lines = Vec::new();
+        if selectors.is_empty() && self.every_edition {
+            lines.push("every lab test of both editions".to_string());
+        } else if selectors.is_empty() {
+            lines.push(format!("every lab test of the {} edition", self.edition()));
+        }
+        for sel in selectors {
+            if let Ok(Some((ed, p))) = self.part(sel) {
+                let mut line = format!("{} = {} ({ed} edition)", p.name, p.about);
+                for other in ed.others_with(sel) {
+                    if let Some(o) = other.part(sel) {
+                        line.push_str(&format!("; for {other}'s {}: --edition {other}", o.about));
+                    }
+                }
+                lines.push(line);
+            }
+        }
+        lines
+    }
 }
 
 /// Which targets must be built to resolve `selectors`: a target names itself, a test name the targets
-/// whose source defines it, a part the targets whose source mentions its suffix (`_2a`); no selector,
-/// or one we cannot place, needs them all. Building less keeps a sweep of one part independent of
-/// work in progress elsewhere in the suite.
-pub fn targets_to_build(sources: &[TargetSource], selectors: &[String]) -> Vec<String> {
+/// whose source defines it, a part its targets; no selector means the edition's targets; one we
+/// cannot place needs them all. Building less keeps a sweep of one part independent of work in
+/// progress elsewhere in the suite.
+pub fn targets_to_build(
+    sources: &[TargetSource],
+    selectors: &[String],
+    scope: Scope,
+) -> Vec<String> {
     let all = || sources.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+    let existing = |names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| sources.iter().any(|s| s.name == **n))
+            .map(|n| n.to_string())
+            .collect()
+    };
     let mut needed = BTreeSet::new();
     if selectors.is_empty() {
-        return all();
+        let names: Vec<&str> = scope
+            .editions()
+            .into_iter()
+            .flat_map(Edition::targets)
+            .collect();
+        let mut found = existing(&names);
+        found.dedup();
+        return if found.is_empty() { all() } else { found };
     }
     for sel in selectors {
         if sources.iter().any(|s| s.name == *sel) {
             needed.insert(sel.clone());
             continue;
         }
-        let guess = match as_part(sel) {
-            Some(part) => targets::mentioning(sources, &format!("_{part}")),
-            None => targets::likely_targets(sources, sel),
+        let guess = match scope.part(sel) {
+            Ok(Some((_, part))) => existing(part.targets),
+            _ => targets::likely_targets(sources, sel),
         };
         if guess.is_empty() {
             return all();
@@ -54,37 +146,50 @@ pub fn targets_to_build(sources: &[TargetSource], selectors: &[String]) -> Vec<S
 
 /// Expands `selectors` against the built targets into the tests to run, in a stable order and without
 /// duplicates. An unknown selector is an error listing what exists.
-pub fn expand(targets: &[TestTarget], selectors: &[String]) -> Result<Vec<TestId>, String> {
+pub fn expand(
+    targets: &[TestTarget],
+    selectors: &[String],
+    scope: Scope,
+) -> Result<Vec<TestId>, String> {
     let mut chosen: Vec<TestId> = Vec::new();
     let mut push = |id: TestId| {
         if !chosen.contains(&id) {
             chosen.push(id);
         }
     };
-    if selectors.is_empty() {
-        let lab = lab_tests(targets, None);
+    let every = if selectors.is_empty() {
+        scope.editions()
+    } else {
+        Vec::new()
+    };
+    for edition in every {
+        let lab = edition_tests(targets, edition, None);
         if lab.is_empty() {
             return Err(format!(
-                "no lab tests yet (tests ending in _2a.._3b)\n{}",
-                inventory(targets)
+                "no lab tests of the {edition} edition yet\n{}",
+                inventory(targets, edition)
             ));
         }
         lab.into_iter().for_each(&mut push);
     }
     for sel in selectors {
-        if let Some(part) = as_part(sel) {
-            let tests = lab_tests(targets, Some(part));
+        if let Some((edition, part)) = scope.part(sel)? {
+            let tests = edition_tests(targets, edition, Some(part));
             if tests.is_empty() {
                 return Err(format!(
-                    "part {} has no tests yet (tests ending in _{part})\n{}",
-                    part.to_uppercase(),
-                    inventory(targets)
+                    "part {} of the {edition} edition has no tests yet (in {})\n{}",
+                    part.name,
+                    part.targets.join(", "),
+                    inventory(targets, edition)
                 ));
             }
             tests.into_iter().for_each(&mut push);
         } else if let Some(t) = targets.iter().find(|t| t.name == *sel) {
             if t.tests.is_empty() {
-                return Err(format!("target {sel} has no tests\n{}", inventory(targets)));
+                return Err(format!(
+                    "target {sel} has no tests\n{}",
+                    inventory(targets, scope.edition())
+                ));
             }
             for name in &t.tests {
                 push(TestId {
@@ -108,7 +213,7 @@ pub fn expand(targets: &[TestTarget], selectors: &[String]) -> Result<Vec<TestId
             if matches.is_empty() {
                 return Err(format!(
                     "unknown test selector `{sel}`: give a test name, a target or a part\n{}",
-                    inventory(targets)
+                    inventory(targets, scope.edition())
                 ));
             }
             matches.into_iter().for_each(&mut push);
@@ -117,40 +222,45 @@ pub fn expand(targets: &[TestTarget], selectors: &[String]) -> Result<Vec<TestId
     Ok(chosen)
 }
 
-/// Lab tests (of one part, or of all), ordered by part, then target, then name.
-fn lab_tests(targets: &[TestTarget], part: Option<&str>) -> Vec<TestId> {
-    let mut found: Vec<(usize, TestId)> = targets
-        .iter()
-        .flat_map(|t| {
-            t.tests.iter().filter_map(move |n| {
-                let p = part_of(n)?;
-                if part.is_some_and(|want| want != p) {
-                    return None;
-                }
-                let rank = PARTS.iter().position(|x| *x == p).unwrap_or(0);
-                Some((
-                    rank,
-                    TestId {
+/// The course tests of an edition (of one part, or of all), in part order, then target, then name.
+fn edition_tests(targets: &[TestTarget], edition: Edition, only: Option<&Part>) -> Vec<TestId> {
+    let mut found = Vec::new();
+    for part in edition.parts() {
+        if only.is_some_and(|o| o != part) {
+            continue;
+        }
+        let mut ids: Vec<TestId> = targets
+            .iter()
+            .flat_map(|t| {
+                t.tests
+                    .iter()
+                    .filter(|n| part.holds(&t.name, n))
+                    .map(|n| TestId {
                         target: t.name.clone(),
                         name: n.clone(),
-                    },
-                ))
+                    })
             })
-        })
-        .collect();
-    found.sort();
-    found.into_iter().map(|(_, id)| id).collect()
+            .collect();
+        ids.sort();
+        for id in ids {
+            if !found.contains(&id) {
+                found.push(id);
+            }
+        }
+    }
+    found
 }
 
-/// What exists, for error messages: parts, targets and tests.
-pub fn inventory(targets: &[TestTarget]) -> String {
-    let parts: Vec<String> = PARTS
+/// What exists, for error messages: the edition's parts, the targets and their tests.
+pub fn inventory(targets: &[TestTarget], edition: Edition) -> String {
+    let parts: Vec<String> = edition
+        .parts()
         .iter()
         .map(|p| {
             format!(
                 "{} ({})",
-                p.to_uppercase(),
-                lab_tests(targets, Some(p)).len()
+                p.name,
+                edition_tests(targets, edition, Some(p)).len()
             )
         })
         .collect();
@@ -159,7 +269,7 @@ pub fn inventory(targets: &[TestTarget]) -> String {
         .map(|t| format!("{} ({})", t.name, t.tests.len()))
         .collect();
     let mut out = format!(
-        "  parts:   {}\n  targets: {}\n  tests:",
+        "  parts ({edition} edition): {}\n  targets: {}\n  tests:",
         parts.join(", "),
         if target_list.is_empty() {
             "(none)".into()
@@ -197,6 +307,9 @@ mod tests {
                 &["initial_election_2a", "many_elections_2a", "reelection_2a"],
             ),
             target("raft_2b", &["basic_agree_2b"]),
+            target("raft_3a", &["initial_election_3a", "re_election_3a"]),
+            target("rsm_4a", &["basic_4a", "snapshot_4c"]),
+            target("kv_4c", &["snapshot_rpc_4c"]),
         ]
     }
 
@@ -208,20 +321,79 @@ mod tests {
         args.iter().map(|s| s.to_string()).collect()
     }
 
+    const DEFAULT: Scope = Scope {
+        edition: None,
+        every_edition: false,
+    };
+    const OLD: Scope = Scope {
+        edition: Some(Edition::Y2023),
+        every_edition: false,
+    };
+    const NEW: Scope = Scope {
+        edition: Some(Edition::Y2026),
+        every_edition: false,
+    };
+    const ALL: Scope = Scope {
+        edition: None,
+        every_edition: true,
+    };
+
+    #[test]
+    fn all_means_every_lab_test_of_both_editions_once() {
+        let ids = expand(&catalog(), &[], ALL).unwrap();
+        assert_eq!(ids.len(), 11);
+        assert_eq!(ids[0].name, "initial_election_2a");
+        assert_eq!(ids.last().unwrap().name, "snapshot_4c");
+        assert_eq!(Scope::from_choice(Some("all".parse().unwrap())), ALL);
+        assert_eq!(Scope::from_choice(None), DEFAULT);
+        // Parts are read as without --edition: 3A is the current course's.
+        assert_eq!(
+            expand(&catalog(), &sel(&["3A"]), ALL).unwrap(),
+            expand(&catalog(), &sel(&["3A"]), DEFAULT).unwrap()
+        );
+    }
+
     #[test]
     fn a_part_selects_exactly_its_tests_in_any_case() {
-        let ids = expand(&catalog(), &sel(&["2A"])).unwrap();
+        let ids = expand(&catalog(), &sel(&["2A"]), DEFAULT).unwrap();
         assert_eq!(
             names(&ids),
             ["initial_election_2a", "many_elections_2a", "reelection_2a"]
         );
-        assert_eq!(expand(&catalog(), &sel(&["2a"])).unwrap(), ids);
+        assert_eq!(expand(&catalog(), &sel(&["2a"]), DEFAULT).unwrap(), ids);
         assert!(ids.iter().all(|i| i.target == "raft_2a"));
     }
 
     #[test]
-    fn no_selector_means_every_lab_test_in_part_order() {
-        let ids = expand(&catalog(), &[]).unwrap();
+    fn three_a_is_read_in_the_asked_for_edition_and_the_current_one_by_default() {
+        let new = expand(&catalog(), &sel(&["3A"]), NEW).unwrap();
+        assert_eq!(names(&new), ["initial_election_3a", "re_election_3a"]);
+        assert_eq!(expand(&catalog(), &sel(&["3A"]), DEFAULT).unwrap(), new);
+        let old = expand(&catalog(), &sel(&["3A"]), OLD).unwrap();
+        assert_eq!(names(&old), ["basic_3a", "concurrent_3a"]);
+        assert!(old.iter().all(|i| i.target == "kv_3a"));
+    }
+
+    #[test]
+    fn a_part_of_the_other_edition_only_is_an_error_when_an_edition_is_asked_for() {
+        let err = expand(&catalog(), &sel(&["2B"]), NEW).unwrap_err();
+        assert!(err.contains("not in the 2026 edition"), "{err}");
+        assert!(err.contains("--edition 2023"), "{err}");
+        let ids = expand(&catalog(), &sel(&["2B"]), DEFAULT).unwrap();
+        assert_eq!(names(&ids), ["basic_agree_2b"]);
+    }
+
+    #[test]
+    fn a_part_spans_targets_by_suffix() {
+        let ids = expand(&catalog(), &sel(&["4C"]), DEFAULT).unwrap();
+        assert_eq!(names(&ids), ["snapshot_rpc_4c", "snapshot_4c"]);
+        let ids = expand(&catalog(), &sel(&["4A"]), DEFAULT).unwrap();
+        assert_eq!(names(&ids), ["basic_4a"]);
+    }
+
+    #[test]
+    fn no_selector_means_every_lab_test_of_the_edition_in_part_order() {
+        let ids = expand(&catalog(), &[], OLD).unwrap();
         assert_eq!(
             names(&ids),
             [
@@ -233,6 +405,17 @@ mod tests {
                 "concurrent_3a"
             ]
         );
+        let ids = expand(&catalog(), &[], DEFAULT).unwrap();
+        assert_eq!(
+            names(&ids),
+            [
+                "initial_election_3a",
+                "re_election_3a",
+                "basic_4a",
+                "snapshot_rpc_4c",
+                "snapshot_4c"
+            ]
+        );
     }
 
     #[test]
@@ -240,6 +423,7 @@ mod tests {
         let ids = expand(
             &catalog(),
             &sel(&["kv_3a", "basic_3a", "selftest_fails_on_purpose"]),
+            DEFAULT,
         )
         .unwrap();
         assert_eq!(
@@ -251,42 +435,40 @@ mod tests {
 
     #[test]
     fn unknown_selectors_list_what_exists() {
-        let err = expand(&catalog(), &sel(&["nope"])).unwrap_err();
+        let err = expand(&catalog(), &sel(&["nope"]), OLD).unwrap_err();
         assert!(err.contains("unknown test selector `nope`"), "{err}");
         assert!(err.contains("raft_2a (3)"), "{err}");
         assert!(err.contains("2A (3)"), "{err}");
         assert!(err.contains("initial_election_2a (raft_2a)"), "{err}");
-        let err = expand(&catalog(), &sel(&["3B"])).unwrap_err();
-        assert!(err.contains("part 3B has no tests yet"), "{err}");
+        let err = expand(&catalog(), &sel(&["3B"]), OLD).unwrap_err();
+        assert!(
+            err.contains("part 3B of the 2023 edition has no tests yet"),
+            "{err}"
+        );
     }
 
     #[test]
-    fn parts_come_from_name_suffixes() {
-        assert_eq!(part_of("initial_election_2a"), Some("2a"));
-        assert_eq!(part_of("snapshot_size_3b"), Some("3b"));
-        assert_eq!(part_of("selftest_fails_on_purpose"), None);
-        assert_eq!(part_of("x_2e"), None);
-        assert_eq!(as_part("3B"), Some("3b"));
-        assert_eq!(as_part("raft_2a"), None);
+    fn descriptions_say_which_lab_a_shared_part_name_means() {
+        let lines = DEFAULT.describe(&sel(&["3A", "raft_2a"]));
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].starts_with("3A = Raft leader election (2026 edition)"));
+        assert!(lines[0].contains("--edition 2023"), "{}", lines[0]);
+        assert_eq!(OLD.describe(&[]), ["every lab test of the 2023 edition"]);
     }
 
     #[test]
     fn building_is_narrowed_to_named_targets() {
-        let sources = vec![
-            TargetSource {
-                name: "raft_2a".into(),
-                src_path: "/nonexistent/a.rs".into(),
-            },
-            TargetSource {
-                name: "raft_2b".into(),
-                src_path: "/nonexistent/b.rs".into(),
-            },
-        ];
-        assert_eq!(targets_to_build(&sources, &sel(&["raft_2b"])), ["raft_2b"]);
-        // Sources we cannot read mention nothing: look everywhere.
-        assert_eq!(targets_to_build(&sources, &sel(&["2A"])).len(), 2);
-        assert_eq!(targets_to_build(&sources, &[]).len(), 2);
+        let source = |name: &str| TargetSource {
+            name: name.into(),
+            src_path: format!("/nonexistent/{name}.rs").into(),
+        };
+        let sources = vec![source("raft_2a"), source("raft_2b"), source("raft_3a")];
+        let build = |s: &[&str], scope| targets_to_build(&sources, &sel(s), scope);
+        assert_eq!(build(&["raft_2b"], DEFAULT), ["raft_2b"]);
+        assert_eq!(build(&["2A"], DEFAULT), ["raft_2a"]);
+        assert_eq!(build(&["3A"], DEFAULT), ["raft_3a"]);
+        assert_eq!(build(&[], OLD), ["raft_2a", "raft_2b"]);
         // A test whose source we cannot find: build everything and look.
-        assert_eq!(targets_to_build(&sources, &sel(&["mystery_2a"])).len(), 2);
+        assert_eq!(build(&["mystery_2a"], DEFAULT).len(), 3);
     }
 }

@@ -13,8 +13,8 @@ const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
 /// The Raft peer.
 pub type Raft = raft::Raft;
 
-/// The 2023 key/value service's replica, on [`Raft`], and its clerk.
-pub type KvServer = kvraft::KvServer<Raft>;
+/// The 2023 key/value service's replica, on [`Rsm`], and its clerk.
+pub type KvServer = kvraft::KvServer<Rsm<kvraft::KvMachine>>;
 pub type KvClerk = kvraft::Clerk;
 
 /// Lab 2 of the current course: the versioned key/value server, its clerk, and the lock on any

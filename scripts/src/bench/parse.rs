@@ -2,7 +2,8 @@
 //! - the runner's verdict: `raft-lab: <test> seed <S> ok in <V>s virtual, trace digest <D>` (stdout),
 //!   or `raft-lab: <test> FAILED with seed <S> at <V>s virtual, trace digest <D>: <why>` (stderr);
 //! - the tester's summary: `  ... Passed --  <secs>  <peers>  <rpcs>  <bytes>  <cmds>` (Raft) or
-//!   `  ... Passed --  <secs>  <peers>  <rpcs>  <ops>` (KV, which does not count bytes).
+//!   `  ... Passed --  <secs>  <peers>  <rpcs>  <ops>` (KV, which does not count bytes); the current
+//!   edition's testers label them: `  ... Passed --  time <secs>s #peers <n> #RPCs <n> #Ops <n>`.
 //!
 //! libtest may print `test <name> ... ` in front of a line, so markers are searched, not anchored.
 
@@ -72,8 +73,12 @@ pub fn verdict(line: &str) -> Option<Verdict> {
 /// Parses a tester `Passed` line, if this is one.
 pub fn passed(line: &str) -> Option<Passed> {
     let rest = &line[line.find("... Passed --")? + "... Passed --".len()..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let secs = fields.first()?.parse().ok()?;
+    // The current edition labels its fields (`time 1.2s #peers 3 #RPCs 40 #Ops 10`).
+    let fields: Vec<&str> = rest
+        .split_whitespace()
+        .filter(|f| *f != "time" && !f.starts_with('#'))
+        .collect();
+    let secs = fields.first()?.trim_end_matches('s').parse().ok()?;
     let ints: Vec<u64> = fields[1..]
         .iter()
         .map(|f| f.parse().ok())
@@ -152,6 +157,18 @@ mod tests {
         let kv = passed("  ... Passed --  15.3  5  4210  812").unwrap();
         assert_eq!(kv.bytes, None);
         assert_eq!((kv.rpcs, kv.ops), (4210, 812));
+        let labelled =
+            passed("  ... Passed --  time  2.5s #peers 3 #RPCs   117 #Ops   40").unwrap();
+        assert_eq!(
+            labelled,
+            Passed {
+                secs: 2.5,
+                peers: 3,
+                rpcs: 117,
+                bytes: None,
+                ops: 40
+            }
+        );
         assert_eq!(passed("  ... Passed --  garbage"), None);
         assert_eq!(passed("Test (2A): initial election ..."), None);
     }

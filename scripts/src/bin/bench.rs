@@ -16,13 +16,17 @@ use bench::machine::Machine;
 use bench::report::Report;
 use bench::{build, events, profile, stats, suites};
 use clap::Parser;
+use raft_lab_scripts::edition::Edition;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// The lab's test targets, in order.
-const LAB_TARGETS: &[&str] = &["raft_2a", "raft_2b", "raft_2c", "raft_2d", "kv_3a", "kv_3b"];
+/// The lab's test targets of `edition` (both editions when none), in order.
+fn lab_targets(edition: Option<Edition>) -> Vec<&'static str> {
+    let editions = edition.map_or(Edition::ALL.to_vec(), |e| vec![e]);
+    editions.into_iter().flat_map(Edition::targets).collect()
+}
 
 /// Profiled when no `--profile` is given: the Raft test that moves the most bytes and the KV tests
 /// that do the most operations.
@@ -48,8 +52,10 @@ struct Args {
     /// The first seed (seeds are consecutive).
     #[arg(long, default_value_t = 1)]
     first_seed: u64,
-    /// Lab targets to time, comma-separated (default: every one of raft_2a..raft_2d, kv_3a, kv_3b
-    /// that exists).
+    /// Time only this edition's suites: 2023 or 2026 (default: both).
+    #[arg(long, value_name = "YEAR")]
+    edition: Option<Edition>,
+    /// Lab targets to time, comma-separated (default: every lab target of the edition that exists).
     #[arg(long, value_delimiter = ',')]
     targets: Vec<String>,
     /// Skip the KV throughput and latency scenarios.
@@ -103,11 +109,12 @@ type Selections = (Vec<String>, Vec<(String, String)>);
 
 /// Validated selections, or a usage error.
 fn selections(args: &Args) -> Result<Selections, String> {
+    let lab = lab_targets(args.edition);
     for t in &args.targets {
-        if !LAB_TARGETS.contains(&t.as_str()) {
+        if !lab.contains(&t.as_str()) {
             return Err(format!(
                 "unknown target {t:?}; the lab targets are {}",
-                LAB_TARGETS.join(", ")
+                lab.join(", ")
             ));
         }
     }
@@ -115,10 +122,9 @@ fn selections(args: &Args) -> Result<Selections, String> {
         return Err("--first-seed + --seeds overflows".into());
     }
     let targets: Vec<String> = if args.targets.is_empty() {
-        LAB_TARGETS.iter().map(|t| t.to_string()).collect()
+        lab.iter().map(|t| t.to_string()).collect()
     } else {
-        LAB_TARGETS
-            .iter()
+        lab.iter()
             .filter(|t| args.targets.iter().any(|a| a == *t))
             .map(|t| t.to_string())
             .collect()
@@ -132,7 +138,7 @@ fn selections(args: &Args) -> Result<Selections, String> {
         .iter()
         .map(|s| {
             s.split_once("::")
-                .filter(|(t, n)| LAB_TARGETS.contains(t) && !n.is_empty())
+                .filter(|(t, n)| lab_targets(None).contains(t) && !n.is_empty())
                 .map(|(t, n)| (t.to_string(), n.to_string()))
                 .ok_or_else(|| {
                     format!("--profile {s:?}: expected TARGET::TEST, e.g. raft_2c::figure8_2c")

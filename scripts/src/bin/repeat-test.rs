@@ -1,4 +1,4 @@
-//! `repeat-test [-n RUNS] [-j JOBS] [--seed START] [--shard K/N] [--timeout SECS] [TEST...]`
+//! `repeat-test [--edition 2023|2026|all] [-n RUNS] [-j JOBS] [--seed START] [--shard K/N] [--timeout SECS] [TEST...]`
 //!
 //! Runs each selected lab test with RUNS consecutive seeds, each (test, seed) in its own process,
 //! JOBS at a time; saves every run's output; ends with a table, the failures with their replay
@@ -6,10 +6,11 @@
 //! `--report DIR` it also writes the results as files for CI.
 
 use clap::Parser;
+use raft_lab_scripts::edition::EditionChoice;
 use raft_lab_scripts::prepare::prepare;
 use raft_lab_scripts::progress::{Progress, human};
 use raft_lab_scripts::run::{self, RunResult, RunSpec};
-use raft_lab_scripts::select::TestId;
+use raft_lab_scripts::select::{Scope, TestId};
 use raft_lab_scripts::shard::Shard;
 use raft_lab_scripts::stats::{self, TestStats};
 use raft_lab_scripts::sweep_report::{self, Report, RunRow};
@@ -26,11 +27,17 @@ use std::time::{Duration, Instant};
 #[command(
     name = "repeat-test",
     about = "Run raft-lab tests over many seeds in parallel, each run replayable",
-    after_help = "TEST is a test name (initial_election_2a), a target (raft_2b) or a part (2A..3B); \
-                  none means every lab test.\nExit status: 0 all passed, 1 some run failed or timed out, \
-                  2 bad arguments, 3 the tests did not build."
+    after_help = "TEST is a test name (initial_election_3a), a target (raft_3b) or a part. Parts of the \
+                  2026 edition: 2, 3A..3D, 4A..4C, 5A..5C; of the 2023 edition: 2A..2D, 3A, 3B. A part \
+                  only one edition has is that edition's; 3A and 3B are read in --edition (default \
+                  2026). No TEST means every lab test of the edition.\nExit status: 0 all passed, 1 \
+                  some run failed or timed out, 2 bad arguments, 3 the tests did not build."
 )]
 struct Args {
+    /// Which edition of the course part names and "every lab test" mean: 2023, 2026 (the default)
+    /// or all (no TEST then means every lab test of both).
+    #[arg(long, value_name = "YEAR")]
+    edition: Option<EditionChoice>,
     /// Seeds per test.
     #[arg(short = 'n', long = "runs", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     runs: u64,
@@ -67,7 +74,11 @@ fn main() -> ExitCode {
         eprintln!("repeat-test: --seed + -n overflows");
         return ExitCode::from(raft_lab_scripts::EXIT_USAGE as u8);
     };
-    let prepared = match prepare(&args.tests) {
+    let scope = Scope::from_choice(args.edition);
+    for line in scope.describe(&args.tests) {
+        eprintln!("repeat-test: {line}");
+    }
+    let prepared = match prepare(&args.tests, scope) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("repeat-test: {}", e.message());

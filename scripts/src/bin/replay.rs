@@ -8,6 +8,7 @@
 use clap::Parser;
 use raft_lab_scripts::prepare::prepare;
 use raft_lab_scripts::run::{self, RunSpec};
+use raft_lab_scripts::select::Scope;
 use raft_lab_scripts::view_cli::{ViewOptions, show};
 use raft_lab_scripts::{EXIT_USAGE, outcome, workspace};
 use std::process::ExitCode;
@@ -50,7 +51,8 @@ fn main() -> ExitCode {
         std::env::set_var("RAFT_LAB_PICTURE", "always");
         std::env::set_var("RAFT_LAB_PICTURE_DIR", &replay_dir);
     }
-    let prepared = match prepare(std::slice::from_ref(&args.test)) {
+    // Test names are unique across editions: a replay needs no edition.
+    let prepared = match prepare(std::slice::from_ref(&args.test), Scope::from_choice(None)) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("replay: {}", e.message());

@@ -1,19 +1,18 @@
-//! A replica: turns client requests into Raft log entries, applies committed entries in log order,
-//! answers each request once its own entry is applied, and (3B) snapshots its state when Raft's
-//! persisted state nears `maxraftstate`.
+//! A replica: the "KVServer" service, whose Get and PutAppend go through the rsm.
 
+use crate::machine::KvMachine;
 use labrpc::{ClientEnd, Service};
-use raftapi::{Persister, Raft, RaftError};
+use raftapi::{Persister, Raft, RaftError, Rsm};
 
-/// A replica on any Raft `R` (the tester's choice: yours).
-pub struct KvServer<R> {
-    raft: R,
-    // Your state here (3A, 3B).
+/// A replica on any rsm `M` of [`KvMachine`] (the tester's choice: yours, on your Raft).
+pub struct KvServer<M> {
+    rsm: M,
+    // Your state here (3A).
 }
 
-impl<R: Raft> raftapi::KvServer for KvServer<R> {
-    /// Starts replica `me`: make its Raft with `R::make(servers, me, persister, apply_tx)` and spawn
-    /// the task that reads the apply channel. `maxraftstate` < 0: never snapshot.
+impl<M: Rsm<Sm = KvMachine>> raftapi::KvServer for KvServer<M> {
+    /// Starts replica `me`: make its rsm with `M::make(servers, me, persister, maxraftstate,
+    /// KvMachine::default())`. `maxraftstate` < 0: never snapshot.
     fn start(
         _servers: Vec<ClientEnd>,
         _me: usize,
@@ -25,14 +24,14 @@ impl<R: Raft> raftapi::KvServer for KvServer<R> {
 
     /// "KVServer" with your Get and PutAppend handlers, and your Raft's service.
     fn services(&self) -> Vec<Service> {
-        vec![Service::new("KVServer"), self.raft.service()]
+        vec![Service::new("KVServer"), self.rsm.raft().service()]
     }
 
     fn raft(&self) -> &dyn Raft {
-        &self.raft
+        self.rsm.raft()
     }
 
     fn kill(&self) {
-        self.raft.kill();
+        self.rsm.raft().kill();
     }
 }
