@@ -17,6 +17,7 @@
 //! - [`suites`]: the bodies of the lab tests; each test target runs them for its [`Edition`].
 //! - [`workload`]: the current course's workload library on any versioned KV (Labs 2, 4, 5).
 //! - [`kvsrv_config`]: the Lab 2 tester (one kvsrv); [`heap`]: counting a server's memory.
+//! - [`shardkv`]: the Lab 5 tester (shard groups, controllers, the controllers' kvsrv).
 //! - [`time_limit`]: the 120 s of virtual time a KV test may take.
 //! - [`picture`]: the picture of a run (faults, peers' roles, operations, the failure), drawn at
 //!   the end of every failing run; [`op_meta`]: how a clerk served an operation.
@@ -48,6 +49,7 @@ pub mod raft_config;
 pub mod rsm;
 mod run;
 pub mod server_group;
+pub mod shardkv;
 pub mod suites;
 pub mod time_limit;
 pub mod workload;
@@ -85,3 +87,18 @@ pub type KvSrvConfig = kvsrv_config::KvSrvConfig<TestedKvSrv>;
 
 /// The rsm tester on the rsm under test.
 pub type RsmTest = rsm::RsmTest<TestedRsm<rsm::Counter>>;
+
+/// Lab 5's sharded KV under test: the controllers' kvsrv, the shard group server, the controller
+/// and the sharded clerk.
+pub type TestedShardKv = (
+    under_test::KvSrvServer,
+    under_test::ShardGrpServer,
+    under_test::ShardCtrler,
+    under_test::ShardKvClerk,
+);
+
+/// The controller under test.
+pub type TestedShardCtrler = under_test::ShardCtrler;
+
+/// The Lab 5 tester on the sharded KV under test.
+pub type ShardKvTest = shardkv::ShardKvTest<TestedShardKv>;

@@ -38,6 +38,22 @@ pub trait GroupServer: Send + Sync + 'static {
 
     /// Stops it (a crash: its node is killed right after).
     fn kill(&self);
+
+    /// Starts member `me` of group `gid` (the current course's servers are told their group). By
+    /// default the group is not needed: [`GroupServer::start`].
+    fn start_in_group(
+        gid: u64,
+        ends: Vec<ClientEnd>,
+        me: usize,
+        persister: Persister,
+        maxraftstate: i64,
+    ) -> Result<Self, RaftError>
+    where
+        Self: Sized,
+    {
+        let _ = gid;
+        Self::start(ends, me, persister, maxraftstate)
+    }
 }
 
 impl<S: KvServer> GroupServer for S {
@@ -67,19 +83,29 @@ impl<S: KvServer> GroupServer for S {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerNames {
     prefix: String,
+    gid: u64,
 }
 
 impl ServerNames {
-    /// Member i is `{prefix}{i}` (the 2023 KV tester's replicas are `kv-{i}`).
+    /// Member i is `{prefix}{i}` (the 2023 KV tester's replicas are `kv-{i}`), in group 0.
     pub fn prefixed(prefix: &str) -> Self {
         ServerNames {
             prefix: prefix.to_string(),
+            gid: 0,
         }
     }
 
     /// The current course's group `g`: member i is `server-{g}-{i}`.
     pub fn group(g: usize) -> Self {
-        Self::prefixed(&format!("server-{g}-"))
+        ServerNames {
+            gid: g as u64,
+            ..Self::prefixed(&format!("server-{g}-"))
+        }
+    }
+
+    /// The group's id, which [`GroupServer::start_in_group`] gets (0 for a prefixed group).
+    pub fn gid(&self) -> u64 {
+        self.gid
     }
 
     pub fn name(&self, i: usize) -> String {
@@ -113,8 +139,11 @@ struct Slots<S> {
 
 impl<S: GroupServer> Drop for ServerGroup<S> {
     fn drop(&mut self) {
-        // Servers hold ends back into the network: without this the cycle outlives the test.
-        self.net.delete_all_servers();
+        // Servers hold ends back into the network: without this the cycle outlives the test. Only
+        // this group's: other groups may share the network (the sharded KV tester's do).
+        for i in 0..self.n {
+            self.net.delete_server(&self.names.name(i));
+        }
     }
 }
 
@@ -199,11 +228,10 @@ impl<S: GroupServer> ServerGroup<S> {
             "start server"
         );
         let node = sim::node::create(&name);
-        let maxraftstate = self.maxraftstate;
-        let srv = sim::node::run_on(
-            &node,
-            async move { S::start(ends, i, persister, maxraftstate) },
-        )
+        let (maxraftstate, gid) = (self.maxraftstate, self.names.gid());
+        let srv = sim::node::run_on(&node, async move {
+            S::start_in_group(gid, ends, i, persister, maxraftstate)
+        })
         .await
         .ok_or_else(|| format!("server {i}'s node died while starting"))?
         .map_err(|e| format!("server {i} cannot start: {e}"))?;

@@ -2,11 +2,13 @@
 //! crash and restart) run twice with the same seed yields the same trace and the same virtual time;
 //! with another seed it yields a different trace. A KV scenario, busy enough that many tasks are
 //! ready at the same virtual instant, yields the same trace however many runs the process made
-//! before it (a replay runs one test alone; the suite runs it after others).
+//! before it (a replay runs one test alone; the suite runs it after others). Two sharded KV tests
+//! (Lab 5) replay exactly too.
 
 use raft_lab_tests::Config;
 use raft_lab_tests::KvConfig;
 use raft_lab_tests::kv_generic::spawn_clients_and_wait;
+use raft_lab_tests::suites::{shardkv_5a, shardkv_5c};
 use sim::runner::{RunReport, RunSettings, run_seed};
 use std::future::Future;
 
@@ -103,4 +105,23 @@ fn same_seed_same_trace_after_other_runs_in_the_process() {
     let again = run_scenario(seed, kv_scenario);
     assert!(first.trace.events > 1000, "too few events to compare");
     assert_eq!(first.trace, again.trace, "same seed, different trace");
+}
+
+/// Sharded KV: shards moving between groups while clients read (5A), and controllers racing, with
+/// groups and controllers made and dropped on the fly (5C). Each replays its trace exactly.
+#[test]
+fn sharded_kv_same_seed_same_trace() {
+    let seed = RunSettings::from_env()
+        .unwrap_or_else(|e| panic!("raft-lab: {e}"))
+        .seed;
+    replays_exactly(seed, shardkv_5a::join_basic_5a);
+    replays_exactly(seed, shardkv_5c::concurrent_reliable_5c);
+}
+
+fn replays_exactly<F: Future<Output = ()> + 'static>(seed: u64, scenario: fn() -> F) {
+    let first = run_scenario(seed, scenario);
+    let again = run_scenario(seed, scenario);
+    assert!(first.trace.events > 1000, "too few events to compare");
+    assert_eq!(first.trace, again.trace, "same seed, different trace");
+    assert_eq!(first.virtual_time, again.virtual_time);
 }

@@ -29,3 +29,10 @@ pub type Rsm<SM> = rsm::Rsm<Raft, SM>;
 /// The current course's replicated key/value service (Lab 4B–4C), on [`Rsm`], and its clerk.
 pub type VersionedKvServer = kvraft::versioned::KvServer<Rsm<kvraft::versioned::KvMachine>>;
 pub type VersionedKvClerk = kvraft::versioned::Clerk;
+
+/// Lab 5 of the current course (sharded KV): a shard group's server on [`Rsm`], its clerk, the
+/// controller (keeping its configuration through a [`KvSrvClerk`]), and the sharded clerk.
+pub type ShardGrpServer = shardkv::ShardGrp<Rsm<shardkv::ShardStore>>;
+pub type ShardGrpClerk = shardkv::shardgrp::Clerk;
+pub type ShardCtrler = shardkv::ShardCtrler<KvSrvClerk>;
+pub type ShardKvClerk = shardkv::Clerk<ShardCtrler>;

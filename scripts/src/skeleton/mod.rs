@@ -12,7 +12,7 @@ use bodies::Body;
 use std::path::{Path, PathBuf};
 
 /// The reference crates a skeleton replaces with the stubs of the same name in `skeleton/`.
-pub const REFERENCE_CRATES: &[&str] = &["raft", "kvraft", "kvsrv", "rsm"];
+pub const REFERENCE_CRATES: &[&str] = &["raft", "kvraft", "kvsrv", "rsm", "shardkv"];
 /// Where the stubs and the student README live in the checkout.
 pub const STUBS_DIR: &str = "skeleton";
 

@@ -24,7 +24,8 @@ impl Stop {
         self.0.load(Ordering::SeqCst)
     }
 
-    fn set(&self) {
+    /// Tells every client to stop after its current unit.
+    pub fn set(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
 }
