@@ -6,8 +6,11 @@ use super::versioned;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// How much search the checker may do: at most `max_steps` steps for each key. Counting steps
-/// instead of measuring time keeps the checker deterministic, inside the simulation or not.
+/// How much search the checker may do: at most `max_steps` steps for the whole history, its keys
+/// searched in order. A step's work is bounded (see the search), so this bounds the check's time
+/// and memory; counting steps instead of measuring time keeps the checker deterministic, inside
+/// the simulation or not. Drawing the picture of a failure reruns the searched keys with what
+/// they used, so a failing check costs at most about twice its budget.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Budget {
     pub max_steps: u64,
@@ -17,7 +20,7 @@ impl Budget {
     /// Far above what correct histories of the KV lab tests need: 6000 operations of 15
     /// concurrent clients on 15 keys take about 50 000 steps; even 3000 operations of 15 clients
     /// that all hit one key without pause take about 3 million. Running out costs a few seconds
-    /// of CPU and well under a gigabyte of memo per key.
+    /// of CPU and well under a gigabyte of memo.
     pub const DEFAULT: Budget = Budget {
         max_steps: 10_000_000,
     };
@@ -129,14 +132,24 @@ pub fn check_ops(ops: &[Operation], budget: Budget) -> CheckResult {
     let mut steps = 0;
     let mut first_unknown = None;
     let mut first_illegal = None;
-    for (key, indices) in &keys {
+    // Per key, the steps it took, or None if the budget was gone before it.
+    let mut spent: BTreeMap<&str, u64> = BTreeMap::new();
+    // Smallest keys first: one hot key that exhausts the budget leaves the others checked.
+    let mut order: Vec<(&&str, &Vec<usize>)> = keys.iter().collect();
+    order.sort_by_key(|(key, indices)| (indices.len(), **key));
+    for (key, indices) in order {
+        let left = budget.max_steps.saturating_sub(steps);
+        if left == 0 && first_unknown.is_some() {
+            break;
+        }
         let local: Vec<&Operation> = indices.iter().map(|&i| &ops[i]).collect();
-        let found = search(&local, budget.max_steps, false);
+        let found = search(&local, left, false);
         steps += found.steps;
+        spent.insert(key, found.steps);
         match found.verdict {
             KeyVerdict::Linearizable => {}
             KeyVerdict::NotLinearizable => {
-                first_illegal.get_or_insert(*key);
+                first_illegal = Some(first_illegal.map_or(*key, |k: &str| k.min(*key)));
             }
             KeyVerdict::Unknown => {
                 first_unknown.get_or_insert((*key, found.steps));
@@ -144,13 +157,15 @@ pub fn check_ops(ops: &[Operation], budget: Budget) -> CheckResult {
         }
     }
     if let Some(bad) = first_illegal {
-        // Run every key again, keeping partial linearizations for the report and the HTML. The
-        // search is deterministic, so each rerun reaches the same verdict in the same steps.
+        // Run every searched key again, keeping partial linearizations for the report and the
+        // picture. The search is deterministic, so with the steps it took each rerun reaches the
+        // same verdict in the same steps.
         let details: Vec<KeyDetail> = keys
             .iter()
-            .map(|(key, indices)| {
+            .filter_map(|(key, indices)| Some((key, indices, *spent.get(key)?)))
+            .map(|(key, indices, used)| {
                 let local: Vec<&Operation> = indices.iter().map(|&i| &ops[i]).collect();
-                let found = search(&local, budget.max_steps, true);
+                let found = search(&local, used, true);
                 KeyDetail {
                     key: key.to_string(),
                     verdict: found.verdict,

@@ -10,6 +10,11 @@
 //! `"err": "OK"|"ErrNoKey"|"ErrVersion"|"ErrMaybe"|"ErrWrongLeader"|"ErrWrongGroup"`. Its ops are
 //! gets and puts only, and a history is all versioned or not at all. Without the two fields the
 //! format is the 2023 one, unchanged.
+//!
+//! Any operation may add `"meta": {"server": str, "term": u64, "retries": u64}` (each optional):
+//! which server answered it, in which term, and how many times the clerk retried. The checker
+//! ignores it; the picture shows it. A whole file may also be an object holding the operations
+//! with what else happened in the run: see [`crate::record`].
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -100,6 +105,27 @@ pub struct KvInput {
     pub value: String,
 }
 
+/// What the tester saw of how an operation was served; every part optional. Not checked, shown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpMeta {
+    /// The server whose reply the clerk returned (the last reply it received).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// That server's term when the operation returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term: Option<u64>,
+    /// RPCs the clerk sent beyond the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u64>,
+}
+
+impl OpMeta {
+    pub fn is_empty(&self) -> bool {
+        self == &OpMeta::default()
+    }
+}
+
 /// One completed client operation: its input, what it returned (the value a get read; empty for
 /// put and append), and when it was called and returned (ns on one clock, e.g. virtual time).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,9 +137,18 @@ pub struct Operation {
     pub output: String,
     /// Present exactly in the ops of a versioned history (checked by the versioned model).
     pub versioned: Option<Versioned>,
+    /// How it was served, when the tester knows (boxed: most histories carry none, and a KV
+    /// test records tens of thousands of operations).
+    pub meta: Option<Box<OpMeta>>,
 }
 
 impl Operation {
+    /// This operation with `meta` attached (nothing, if `meta` is empty).
+    pub fn with_meta(mut self, meta: OpMeta) -> Operation {
+        self.meta = (!meta.is_empty()).then(|| Box::new(meta));
+        self
+    }
+
     /// A get of `key` that read `output`.
     pub fn get(client: u64, call: u64, ret: u64, key: &str, output: &str) -> Operation {
         Operation::new(client, call, ret, OpKind::Get, key, "", output)
@@ -176,6 +211,7 @@ impl Operation {
             },
             output: output.to_string(),
             versioned: None,
+            meta: None,
         }
     }
 
@@ -252,7 +288,7 @@ impl fmt::Display for HistoryError {
 impl std::error::Error for HistoryError {}
 
 impl HistoryError {
-    fn whole(message: String) -> Self {
+    pub(crate) fn whole(message: String) -> Self {
         HistoryError {
             index: None,
             message,
@@ -276,6 +312,8 @@ struct WireOp {
     version: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     err: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    meta: Option<OpMeta>,
 }
 
 /// A shared, append-only record of operations. Cloning shares it, so every client task of a test
@@ -333,16 +371,15 @@ impl History {
         ops_to_json(&self.lock())
     }
 
-    /// Parses and validates a JSON array of operations.
+    /// Parses and validates a history: a JSON array of operations, or a [`crate::record`]
+    /// object (whose other parts are ignored here).
     pub fn from_json(text: &str) -> Result<History, HistoryError> {
-        ops_from_json(text).map(History::from_ops)
+        crate::record::Record::from_json(text).map(|r| r.history)
     }
 
-    /// Reads and validates a JSON history file.
+    /// Reads and validates a JSON history file (either form, as [`History::from_json`]).
     pub fn read_file(path: &Path) -> Result<History, HistoryError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| HistoryError::whole(format!("cannot read {}: {e}", path.display())))?;
-        History::from_json(&text)
+        crate::record::Record::read_file(path).map(|r| r.history)
     }
 
     /// Writes the history as JSON to `path`.
@@ -351,7 +388,7 @@ impl History {
     }
 }
 
-fn ops_to_json(ops: &[Operation]) -> String {
+pub(crate) fn ops_to_json(ops: &[Operation]) -> String {
     let mut out = String::from("[");
     for (i, op) in ops.iter().enumerate() {
         let wire = WireOp {
@@ -364,6 +401,7 @@ fn ops_to_json(ops: &[Operation]) -> String {
             output: op.output.clone(),
             version: op.versioned.map(|v| v.version),
             err: op.versioned.map(|v| v.err.name().to_string()),
+            meta: op.meta.as_deref().cloned(),
         };
         out.push_str(if i == 0 { "\n  " } else { ",\n  " });
         // Serializing plain strings and integers cannot fail.
@@ -373,10 +411,10 @@ fn ops_to_json(ops: &[Operation]) -> String {
     out
 }
 
-fn ops_from_json(text: &str) -> Result<Vec<Operation>, HistoryError> {
-    // Parse the array first and each element second, so an error names the operation's index.
-    let values: Vec<serde_json::Value> = serde_json::from_str(text)
-        .map_err(|e| HistoryError::whole(format!("not a JSON array of operations: {e}")))?;
+/// Validates a JSON array's elements as operations (an error names the operation's index).
+pub(crate) fn ops_from_values(
+    values: Vec<serde_json::Value>,
+) -> Result<Vec<Operation>, HistoryError> {
     values
         .into_iter()
         .enumerate()
@@ -420,7 +458,9 @@ fn ops_from_json(text: &str) -> Result<Vec<Operation>, HistoryError> {
                 },
                 output: wire.output,
                 versioned,
-            };
+                meta: None,
+            }
+            .with_meta(wire.meta.unwrap_or_default());
             match op.problem() {
                 Some(problem) => Err(at(problem)),
                 None => Ok(op),

@@ -7,7 +7,10 @@
 //!   at ("", 0), with ErrMaybe puts that may or may not have taken effect — and its search.
 //! - `search`: the per-key Wing–Gong/Lowe search, bounded by a deterministic step budget.
 //! - [`check`](mod@check): splitting by key and the overall [`CheckResult`].
-//! - [`html`]: a self-contained HTML page showing a history and where linearization fails.
+//! - [`picture`]: a self-contained HTML page showing a history and where linearization fails,
+//!   with the run around it (faults, peers' roles) on one virtual-time axis.
+//! - [`timeline`]: what else happened in a run (annotations, peers' roles), for the picture;
+//!   [`record`]: the JSON file holding a history with its timeline.
 //!
 //! A check that runs out of budget is [`CheckResult::Unknown`], which callers must treat as a
 //! failure, never a pass.
@@ -18,12 +21,16 @@ const _BUILT_FROM: Option<&str> = option_env!("RAFT_LAB_CHECKOUT");
 
 pub mod check;
 pub mod history;
-pub mod html;
 pub mod model;
+pub mod picture;
+pub mod record;
 mod search;
+pub mod timeline;
 pub mod versioned;
 
 pub use check::{Budget, CheckResult, KeyDetail, check, check_ops};
-pub use history::{History, HistoryError, KvErr, KvInput, OpKind, Operation, Versioned};
-pub use html::{html_path, render_html, write_html, write_html_temp};
+pub use history::{History, HistoryError, KvErr, KvInput, OpKind, OpMeta, Operation, Versioned};
+pub use picture::{Picture, html_path, render, render_html, write_html, write_html_temp};
+pub use record::Record;
 pub use search::KeyVerdict;
+pub use timeline::{Annotation, RoleChange, Timeline};

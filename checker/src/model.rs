@@ -7,6 +7,7 @@
 //! states, so that comparing and memoizing states costs an integer instead of a string.
 
 use super::history::{KvInput, OpKind};
+use std::cell::Cell;
 use std::cmp::{Ordering, Reverse};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -80,7 +81,13 @@ pub(crate) struct States {
     ids: HashMap<(usize, u64), Vec<StateId>, FastBuild>,
     /// (state, op) -> state after an append; backtracking revisits these often.
     appended: HashMap<(StateId, u32), StateId, FastBuild>,
+    /// Text work since `take_work`, in steps of [`BYTES_PER_STEP`] bytes (a `Cell`: comparing is
+    /// a read of the table).
+    work: Cell<u64>,
 }
+
+/// How many bytes of text compared or copied cost one search step.
+const BYTES_PER_STEP: usize = 256;
 
 /// The polynomial hash's base (odd, so multiplication is invertible modulo 2^64).
 const HASH_BASE: u64 = 0x100_0000_01b3;
@@ -118,12 +125,23 @@ impl States {
             states: Vec::new(),
             ids: HashMap::default(),
             appended: HashMap::default(),
+            work: Cell::new(0),
         };
         s.intern("");
         s
     }
 
     pub(crate) const INITIAL: StateId = 0;
+
+    /// The text work done since the last call, in search steps.
+    pub(crate) fn take_work(&self) -> u64 {
+        self.work.replace(0)
+    }
+
+    fn charge(&self, bytes: usize) {
+        self.work
+            .set(self.work.get() + (bytes / BYTES_PER_STEP) as u64);
+    }
 
     pub(crate) fn intern(&mut self, text: &str) -> StateId {
         let key = (text.len(), text_hash(text));
@@ -195,6 +213,7 @@ impl States {
         if base_a == base_b {
             return len_a >= len_b;
         }
+        self.charge(len_a.min(len_b));
         self.get(a).starts_with(self.get(b))
     }
 
@@ -206,6 +225,7 @@ impl States {
         if base_a == base_b {
             return len_a.cmp(&len_b);
         }
+        self.charge(len_a.min(len_b));
         self.get(a).cmp(self.get(b))
     }
 
@@ -232,6 +252,8 @@ impl States {
         let key = (len + value.len(), extended_hash(hash, value));
         let prefix_len = len;
         let prefix = &self.bases[base].as_bytes()[..prefix_len];
+        // Hashing the value, and comparing against candidates (rarely more than one).
+        self.charge(value.len() + self.candidates(key).len() * key.0);
         if let Some(&id) = self.candidates(key).iter().find(|&&id| {
             let (head, rest) = self.get(id).as_bytes().split_at(prefix_len);
             head == prefix && rest == value.as_bytes()
@@ -246,6 +268,7 @@ impl States {
         } else if tail.starts_with(value) {
             self.add(base, key)
         } else {
+            self.charge(len + value.len());
             let text = format!("{}{value}", &self.bases[base][..len]);
             self.bases.push(text);
             self.add(self.bases.len() - 1, key)

@@ -21,8 +21,13 @@
 //! Pruning can hide a slightly longer prefix beyond a dead node, so this is the longest found,
 //! not always the longest that exists.
 //!
-//! One step is one visit of a list entry (looking ahead counts too); the budget bounds steps, not time, so results are the
-//! same on every machine and inside the simulation.
+//! One step is one visit of a list entry (looking ahead counts too), and work that grows with the
+//! history is charged as steps too, so that the budget bounds time and memory for real: a memo key
+//! costs a step per 4 words beyond the first (a long-running op widens every key, and the memo
+//! keeps them), and a model
+//! charges its text work (see `SearchModel::work`). The budget counts steps, not time, so results
+//! are the same on every machine and inside the simulation. The verbose record's bookkeeping is
+//! bounded separately (by the same number), so a verbose rerun takes exactly the same path.
 
 use super::history::{OpKind, Operation};
 use super::model::{FastBuild, Move, PendingReads, StateId, States, UNOBSERVABLE};
@@ -236,10 +241,13 @@ pub(crate) struct Frame {
 pub(crate) struct Recorder {
     pub(crate) partials: Partials,
     best_len: Vec<u32>,
+    /// Frames visited by `peak` so far, and the most it may visit before it stops recording.
+    work: u64,
+    limit: u64,
 }
 
 impl Recorder {
-    pub(crate) fn new(n: usize) -> Self {
+    pub(crate) fn new(n: usize, limit: u64) -> Self {
         Recorder {
             partials: Partials {
                 nodes: Vec::new(),
@@ -247,6 +255,8 @@ impl Recorder {
                 longest: vec![NIL; n],
             },
             best_len: vec![0; n],
+            work: 0,
+            limit,
         }
     }
 
@@ -264,7 +274,7 @@ impl Recorder {
     /// longest known prefix is shorter than the stack now gets the stack as its prefix.
     pub(crate) fn peak(&mut self, stack: &mut [Frame], list: &EventList) {
         let depth = stack.len() as u32;
-        if depth == 0 || stack[stack.len() - 1].min_best >= depth {
+        if depth == 0 || stack[stack.len() - 1].min_best >= depth || self.work >= self.limit {
             return;
         }
         // min_best never increases up the stack, so the frames needing work are a suffix.
@@ -281,6 +291,7 @@ impl Recorder {
                 .push((parent, list.op[stack[j].entry as usize]));
             self.partials.depth.push(j as u32 + 1);
         }
+        self.work += (stack.len() - from.min(i)) as u64;
         let leaf = stack[stack.len() - 1].node;
         for j in from..stack.len() {
             let op = list.op[stack[j].entry as usize] as usize;
@@ -332,6 +343,12 @@ pub(crate) trait SearchModel {
     /// front of `list` (the rest of the budget may be smaller than [`LOOKAHEAD`]); looking less
     /// only prunes less.
     fn look_ahead(&self, list: &EventList, state: StateId, limit: u64) -> Outlook;
+
+    /// Work done since the last call that is not one step per call (comparing long texts, say),
+    /// in steps; the search charges it to the budget.
+    fn work(&mut self) -> u64 {
+        0
+    }
 }
 
 /// The 2023 KV model with its reductions.
@@ -362,6 +379,10 @@ impl SearchModel for KvModel<'_> {
 
     fn look_ahead(&self, list: &EventList, state: StateId, limit: u64) -> Outlook {
         look_ahead(list, &self.moves, &self.states, state, limit)
+    }
+
+    fn work(&mut self) -> u64 {
+        self.states.take_work()
     }
 }
 
@@ -460,7 +481,7 @@ pub(crate) fn run<M: SearchModel>(
     // iterated, so its order cannot affect results; its hasher is fixed, not randomly seeded.
     let mut memo: HashSet<Box<[u64]>, FastBuild> = HashSet::default();
     let mut key = Vec::new();
-    let mut recorder = verbose.then(|| Recorder::new(ops.len()));
+    let mut recorder = verbose.then(|| Recorder::new(ops.len(), max_steps));
 
     let mut stack: Vec<Frame> = Vec::new();
     let mut state: StateId = 0;
@@ -471,7 +492,7 @@ pub(crate) fn run<M: SearchModel>(
     let mut forcing = false;
     let mut backtrack = false;
     let root = model.look_ahead(&list, state, LOOKAHEAD.min(max_steps));
-    steps += root.looked;
+    steps += root.looked + model.work();
     if root.dead {
         backtrack = true;
     } else if let Some(get) = root.forced {
@@ -522,6 +543,7 @@ pub(crate) fn run<M: SearchModel>(
                 linearized.set(op as usize);
                 let next = model.canonical(next);
                 linearized.key(next, &mut key);
+                steps += key.len().saturating_sub(1) as u64 / 4;
                 let new = memo.insert(key.as_slice().into());
                 if !new {
                     model.restore(op);
@@ -531,6 +553,7 @@ pub(crate) fn run<M: SearchModel>(
             }
             None => None,
         };
+        steps += model.work();
         match next {
             Some((next, true)) => {
                 stack.push(Frame {
@@ -548,9 +571,9 @@ pub(crate) fn run<M: SearchModel>(
                 list.lift(cur);
                 cur = list.first();
                 forcing = false;
-                let limit = LOOKAHEAD.min(max_steps - steps);
+                let limit = LOOKAHEAD.min(max_steps.saturating_sub(steps));
                 let outlook = model.look_ahead(&list, state, limit);
-                steps += outlook.looked;
+                steps += outlook.looked + model.work();
                 if outlook.dead {
                     backtrack = true;
                 } else if let Some(get) = outlook.forced {

@@ -1,4 +1,4 @@
-//! The HTML visualization of checked histories.
+//! The HTML picture of checked histories (the browser test in tests/ checks how it draws).
 
 use checker::{
     Budget, CheckResult, History, Operation, check, html_path, render_html, write_html,
@@ -7,7 +7,7 @@ use checker::{
 
 /// The JSON the page's script reads.
 fn page_data(page: &str) -> serde_json::Value {
-    let open = "<script type=\"application/json\" id=\"lin-data\">";
+    let open = "<script type=\"application/json\" id=\"picture-data\">";
     let start = page.find(open).expect("data script") + open.len();
     let end = start + page[start..].find("</script>").expect("end of data");
     serde_json::from_str(&page[start..end]).expect("valid JSON")
@@ -29,15 +29,12 @@ fn illegal_history_page_shows_the_failing_key_and_first_error() {
     assert!(matches!(result, CheckResult::Illegal { .. }));
     let page = render_html(&history.snapshot(), &result);
     assert!(page.starts_with("<!DOCTYPE html>"));
-    assert!(page.contains("key 'x' — NOT linearizable (3 operations)"));
-    assert!(page.contains("key 'y' — linearizable (1 operations)"));
-    assert!(page.contains("Jump to first error"));
-    assert!(
-        page.contains("get(&#39;x&#39;) -&gt; &#39;1&#39;"),
-        "box labels"
-    );
-    assert!(page.contains("client 3"));
+    assert!(page.contains("raft-lab: NOT linearizable"));
     let data = page_data(&page);
+    assert_eq!(data["keys"][0]["name"], "x");
+    assert_eq!(data["keys"][0]["verdict"], "NOT linearizable");
+    assert_eq!(data["keys"][0]["clients"], serde_json::json!([1, 2, 3]));
+    assert_eq!(data["keys"][1]["verdict"], "linearizable");
     // Keys are sorted: x is section 0. Its longest prefix is the two puts; the stale get could
     // come next in real time but is illegal there.
     let first = &data["first_error"];
@@ -62,6 +59,15 @@ fn illegal_history_page_shows_the_failing_key_and_first_error() {
     let bad = key["illegal_next"][node.to_string()].as_array().unwrap();
     let bad: Vec<String> = bad.iter().map(|s| label(s.as_u64().unwrap())).collect();
     assert_eq!(bad, ["get('x') -> '1'"]);
+    // The page highlights the stale get, and marks its return as where linearization fails.
+    let highlighted: Vec<String> = first["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| label(s.as_u64().unwrap()))
+        .collect();
+    assert_eq!(highlighted, ["get('x') -> '1'"]);
+    assert_eq!(first["time"], 50);
     // The stale get has no linearizable prefix at all.
     let get_slot = (0..3).find(|&s| label(s) == "get('x') -> '1'").unwrap();
     assert_eq!(key["longest"][get_slot.to_string()], -1);
@@ -79,7 +85,7 @@ fn user_strings_are_escaped() {
     assert!(!page.contains("<img"), "raw markup from the history");
     assert_eq!(
         page.matches("</script>").count(),
-        2,
+        3,
         "only the page's own scripts end"
     );
     let data = page_data(&page);
@@ -93,23 +99,35 @@ fn user_strings_are_escaped() {
 fn page_is_self_contained() {
     let history = stale_read();
     let page = render_html(&history.snapshot(), &check(&history, Budget::DEFAULT));
-    for external in ["src=", "href=\"http", "url(", "@import", "<link"] {
+    for external in [
+        "src=",
+        "href=\"http",
+        "@import",
+        "<link",
+        "fetch(",
+        "XMLHttpRequest",
+    ] {
         assert!(!page.contains(external), "{external}");
     }
+    // CSS may only refer to the page's own patterns.
+    assert_eq!(page.matches("url(").count(), page.matches("url(#").count());
 }
 
 #[test]
 fn linearizable_and_unknown_results_render_without_error_link() {
     let ok = History::from_ops(vec![Operation::put(1, 0, 10, "k", "v")]);
     let page = render_html(&ok.snapshot(), &check(&ok, Budget::DEFAULT));
-    assert!(page.contains("raft-lab history: linearizable"));
-    assert!(!page.contains("Jump to first error"));
+    assert!(page.contains("raft-lab: linearizable"));
+    assert!(page_data(&page)["first_error"].is_null());
     let unknown = CheckResult::Unknown {
         key: "k".into(),
         steps: 5,
     };
     let page = render_html(&ok.snapshot(), &unknown);
-    assert!(page.contains("key 'k' — unknown (budget exhausted)"));
+    assert_eq!(
+        page_data(&page)["keys"][0]["verdict"],
+        "unknown (budget exhausted)"
+    );
     assert!(page.contains("not a pass"));
 }
 
@@ -126,7 +144,7 @@ fn pages_are_written_to_files() {
     let written = write_html_temp(&history, &result, "linearizability html/test").unwrap();
     assert_eq!(written, path);
     let page = std::fs::read_to_string(&path).unwrap();
-    assert!(page.contains("key 'x'"));
+    assert_eq!(page_data(&page)["keys"][0]["name"], "x");
     let elsewhere = std::env::temp_dir().join("raft-lab-html-test-explicit.html");
     write_html(&history, &result, &elsewhere).unwrap();
     assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), page);

@@ -118,7 +118,8 @@ impl ClientEnd {
         }
         tracing::trace!(topic = "net", end = %self.name, server = %server_name, method = svc_meth,
             bytes = reply.len(), "reply delivered");
-        self.net.add_reply_bytes(reply.len());
+        self.net
+            .reply_delivered(&self.name, &server_name, reply.len());
         Ok(reply)
     }
 

@@ -8,6 +8,9 @@
 //!
 //! Traces: each fault (request or reply dropped, reply delayed, dead call, unreachable) is a `debug`
 //! event with `topic = "net"`, `end`, `server` and `method`; successful deliveries are `trace` only.
+//!
+//! Per end, the network counts calls and remembers the last delivered reply ([`EndStats`]), so a
+//! tester can say of any clerk's operation how many calls it took and which server answered.
 
 /// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
 /// crate when another checkout sharing the target directory builds it, instead of trusting file times.
@@ -25,6 +28,6 @@ mod service;
 pub use end::ClientEnd;
 pub use error::{Result, RpcError};
 pub use knobs::{Delivery, DeliveryHook, FaultKnobs, KnobError};
-pub use network::{Network, Unanswered};
+pub use network::{EndStats, LastReply, Network, Unanswered};
 pub use server::Server;
 pub use service::Service;

@@ -41,6 +41,28 @@ pub struct Network {
 struct EndState {
     enabled: bool,
     server: Option<String>,
+    stats: EndStats,
+}
+
+/// What one client end has done, for testers that describe a clerk's operation without knowing
+/// the clerk: diff an end's stats around the operation to learn how many calls it made, and which
+/// server answered last.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EndStats {
+    /// Calls made on the end, counted like [`Network::total_count`] (disabled ends' too).
+    pub calls: u64,
+    /// Its last reply that reached the caller.
+    pub last_reply: Option<LastReply>,
+}
+
+/// A reply delivered to a caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LastReply {
+    /// The server that sent it.
+    pub server: String,
+    /// Its place among every reply this network delivered (1, 2, ...): the latest of several
+    /// ends' replies is the one with the highest number.
+    pub seq: u64,
 }
 
 struct State {
@@ -54,6 +76,8 @@ struct State {
     servers: BTreeMap<String, Arc<Server>>,
     total_count: u64,
     total_bytes: u64,
+    /// Replies delivered so far (numbers [`LastReply::seq`]).
+    replies: u64,
 }
 
 /// What a call needs to know about the network at the moment it is made.
@@ -89,6 +113,7 @@ impl Network {
                 servers: BTreeMap::new(),
                 total_count: 0,
                 total_bytes: 0,
+                replies: 0,
             })),
         }
     }
@@ -152,6 +177,7 @@ impl Network {
                 EndState {
                     enabled: false,
                     server: None,
+                    stats: EndStats::default(),
                 },
             );
         }
@@ -243,13 +269,21 @@ impl Network {
         self.lock().total_bytes
     }
 
+    /// What the end named `end` has done so far (`None`: no such end).
+    pub fn end_stats(&self, end: &str) -> Option<EndStats> {
+        self.lock().ends.get(end).map(|e| e.stats.clone())
+    }
+
     /// Counts a new call of `arg_len` bytes on `end` and reads what it needs, in one short lock.
     pub(crate) fn begin_call(&self, end: &str, arg_len: usize) -> CallSetup {
         let mut state = self.lock();
         state.total_count += 1;
         state.total_bytes += arg_len as u64;
-        let (enabled, server_name) = match state.ends.get(end) {
-            Some(e) => (e.enabled, e.server.clone()),
+        let (enabled, server_name) = match state.ends.get_mut(end) {
+            Some(e) => {
+                e.stats.calls += 1;
+                (e.enabled, e.server.clone())
+            }
             None => (false, None),
         };
         let target = match (&server_name, enabled) {
@@ -281,8 +315,17 @@ impl Network {
         !enabled || !same
     }
 
-    /// Counts the bytes of a reply that is being delivered.
-    pub(crate) fn add_reply_bytes(&self, len: usize) {
-        self.lock().total_bytes += len as u64;
+    /// Counts a reply of `len` bytes from `server` being delivered on `end`.
+    pub(crate) fn reply_delivered(&self, end: &str, server: &str, len: usize) {
+        let mut state = self.lock();
+        state.total_bytes += len as u64;
+        state.replies += 1;
+        let seq = state.replies;
+        if let Some(e) = state.ends.get_mut(end) {
+            e.stats.last_reply = Some(LastReply {
+                server: server.to_string(),
+                seq,
+            });
+        }
     }
 }

@@ -1,10 +1,9 @@
 //! Raft, as Figure 2 of the extended Raft paper describes it, with the 6.5840 lab's fast log backup,
 //! persistence and snapshots, running on labrpc in madsim's virtual time.
 //!
-//! The peer is split in two: the `core` module is the pure state machine (roles, log, every rule of
-//! Figure 2; time and randomness in, effects out), and the `driver` module owns the clock, the
-//! timers, the RPC sends, the apply loop and stable storage, and performs the core's effects. The
-//! public handle is [`Raft`].
+//! The peer is split in two: `core` is the pure state machine (roles, log, every rule of Figure 2;
+//! time and randomness in, effects out), and `driver` owns the clock, the timers, the RPC sends,
+//! the apply loop and stable storage, and performs the core's effects. The public handle is [`Raft`].
 
 /// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
 /// crate when another checkout sharing the target directory builds it, instead of trusting file times.

@@ -96,7 +96,8 @@ pub trait Rsm: Send + Sync + 'static {
 
     /// Runs `op` through the log. `Ok` with `do_op`'s reply only if this peer committed this very
     /// op as leader and executed it; otherwise `WrongLeader`. May wait while the peer is cut off,
-    /// but returns once the peer sees a newer term, and once its Raft is killed.
+    /// but returns once it learns that a newer term went on without the op, and once its Raft is
+    /// killed. (Answering `WrongLeader` while the op may still commit makes clients resend it.)
     fn submit(
         &self,
         op: OpOf<Self>,

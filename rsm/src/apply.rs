@@ -1,7 +1,7 @@
 //! The replica's apply task: every message on the apply channel, in order, into the state machine;
 //! each reply to the submission that is waiting for it; a snapshot once Raft's state is too big.
 
-use crate::entry;
+use crate::entry::{self, Body};
 use crate::replica::Shared;
 use crate::snapshot;
 use futures::StreamExt;
@@ -52,19 +52,21 @@ fn apply_command<R: Raft, SM: StateMachine>(shared: &Shared<R, SM>, index: u64, 
     }
     state.applied = index;
     match entry::decode::<SM::Op>(command) {
-        Ok((id, Some(op))) if state.pending.waits(index, id) => {
+        Ok((id, Body::Op(op))) if state.pending.waits(index, id) => {
             let reply = state.sm.do_op(op);
             trace!(server = shared.me, topic = "apply", index, "applied");
             state.pending.answer(index, id, reply);
         }
         // Nobody here waits for this op's reply: a follower's copy, or a submitter gone.
-        Ok((_, Some(op))) => {
+        Ok((_, Body::Op(op))) => {
             state.sm.do_op_unanswered(op);
             trace!(server = shared.me, topic = "apply", index, "applied");
             state.pending.drop_through(index);
         }
-        // Nobody submitted a no-op: whoever waits on its index learns its op lost the index.
-        Ok((_, None)) => state.pending.drop_through(index),
+        Ok((_, Body::NoOp { term })) => {
+            state.pending.drop_through(index);
+            state.pending.drop_older_than(term);
+        }
         Err(e) => {
             state.pending.drop_through(index);
             error!(server = shared.me, index, "skipping a log entry: {e}");

@@ -3,6 +3,7 @@
 
 use crate::apply;
 use crate::entry::{self, OpId};
+use crate::lead;
 use crate::pending::Pending;
 use crate::snapshot;
 use futures::channel::mpsc;
@@ -11,20 +12,7 @@ use madsim::rand::Rng;
 use raftapi::{OpOf, Persister, Raft, RaftError, ReplyOf, StateMachine, SubmitError};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 use tracing::debug;
-
-/// How often a waiting submission asks Raft whether its term is still current. A leader cut off
-/// from the majority never commits nor hears of the next term until the partition heals; this
-/// bounds how long after that its submitters wait.
-const TERM_CHECK: Duration = Duration::from_millis(20);
-
-/// How long a submission still waits for its entry after its peer stopped leading in the term it
-/// was started in. Answering at once would often be wrong: the next leader usually commits the
-/// entry, and a client that retried meanwhile would find its own op applied (a versioned put then
-/// reports ErrMaybe). About one election: long enough for the next leader to commit it, short
-/// enough that a cut-off replica answers its clients soon after it hears of a newer term.
-const AFTER_LEADERSHIP: Duration = Duration::from_millis(500);
 
 /// How many applied entries Raft may hand over before this replica takes them: room for a batch
 /// saves task switches (the reference Raft hands over up to 64 per lock).
@@ -50,8 +38,6 @@ pub(crate) struct Shared<R, SM: StateMachine> {
     /// Distinguishes this incarnation's op ids from those of earlier ones (see [`OpId`]).
     incarnation: u64,
     next_seq: AtomicU64,
-    /// The latest term this replica started a no-op in (see [`Shared::nudge`]).
-    nudged_term: AtomicU64,
     state: Mutex<State<SM>>,
 }
 
@@ -100,7 +86,6 @@ impl<R: Raft, SM: StateMachine> raftapi::Rsm for Rsm<R, SM> {
             maxraftstate,
             incarnation: madsim::rand::thread_rng().r#gen(),
             next_seq: AtomicU64::new(0),
-            nudged_term: AtomicU64::new(0),
             state: Mutex::new(State {
                 sm,
                 applied,
@@ -109,6 +94,7 @@ impl<R: Raft, SM: StateMachine> raftapi::Rsm for Rsm<R, SM> {
             }),
         });
         madsim::task::spawn(apply::apply_loop(shared.clone(), apply_rx));
+        madsim::task::spawn(lead::start_terms_with_noops(shared.clone()));
         Ok(Rsm { shared })
     }
 
@@ -118,12 +104,9 @@ impl<R: Raft, SM: StateMachine> raftapi::Rsm for Rsm<R, SM> {
 
     async fn submit(&self, op: OpOf<Self>) -> Result<ReplyOf<Self>, SubmitError> {
         let shared = &*self.shared;
-        let id = OpId {
-            incarnation: shared.incarnation,
-            seq: shared.next_seq.fetch_add(1, Ordering::Relaxed),
-        };
+        let id = shared.next_id();
         let command = entry::encode(id, &op);
-        let (index, term, mut reply) = {
+        let (index, term, reply) = {
             // Under the lock, so the entry cannot be applied before its submission is registered.
             let mut state = shared.state();
             if state.closed {
@@ -136,7 +119,7 @@ impl<R: Raft, SM: StateMachine> raftapi::Rsm for Rsm<R, SM> {
                 // Raft reused an index this replica already applied: not this op's entry.
                 return Err(SubmitError::WrongLeader);
             }
-            (index, term, state.pending.add(index, id))
+            (index, term, state.pending.add(index, id, term))
         };
         let _forget = Forget { shared, index, id };
         debug!(
@@ -146,54 +129,20 @@ impl<R: Raft, SM: StateMachine> raftapi::Rsm for Rsm<R, SM> {
             index,
             "submitted, waiting for the entry to apply"
         );
-        // When the peer stopped leading in `term`: the op may still commit under the next leader,
-        // which usually keeps the entry, so the submission waits a while longer for its index.
-        let mut lost_lead_at = None;
-        loop {
-            match madsim::time::timeout(TERM_CHECK, &mut reply).await {
-                Ok(Ok(reply)) => return Ok(reply),
-                // Another entry took the index, a snapshot covered it, or applying stopped.
-                Ok(Err(_)) => return Err(SubmitError::WrongLeader),
-                Err(_) => match shared.raft.state() {
-                    (now_term, true) if now_term == term => lost_lead_at = None,
-                    (now_term, true) => {
-                        // Leading again, in a later term: the entry, if still in the log, commits
-                        // once an entry of this term does.
-                        shared.nudge(now_term);
-                        lost_lead_at = None;
-                    }
-                    _ => {
-                        let now = madsim::time::Instant::now();
-                        let since = *lost_lead_at.get_or_insert(now);
-                        if now - since >= AFTER_LEADERSHIP {
-                            return Err(SubmitError::WrongLeader);
-                        }
-                    }
-                },
-            }
-        }
+        // Answered when the entry at `index` is applied (this op, or another: WrongLeader), when a
+        // later term's no-op is applied (this op's entry can no longer be), or when the replica
+        // closes. Never earlier: an op that may still commit must not be reported lost, or its
+        // client resends it (a versioned put then reports ErrMaybe).
+        reply.await.map_err(|_| SubmitError::WrongLeader)
     }
 }
 
-impl<R: Raft, SM: StateMachine> Shared<R, SM> {
-    /// Starts a no-op in `term` (once per term, whoever asks), so that earlier terms' entries
-    /// that submitters still wait for commit without waiting for the next client op.
-    fn nudge(&self, term: u64) {
-        if self.nudged_term.fetch_max(term, Ordering::Relaxed) >= term {
-            return;
-        }
-        let id = OpId {
+impl<R, SM: StateMachine> Shared<R, SM> {
+    /// An id no other submission or no-op of any incarnation shares.
+    pub fn next_id(&self) -> OpId {
+        OpId {
             incarnation: self.incarnation,
             seq: self.next_seq.fetch_add(1, Ordering::Relaxed),
-        };
-        if let Some((index, _)) = self.raft.start(entry::encode_noop(id)) {
-            debug!(
-                server = self.me,
-                term,
-                topic = "client",
-                index,
-                "started a no-op to commit earlier terms' entries"
-            );
         }
     }
 }

@@ -49,6 +49,17 @@ pub fn find_report(output: &str) -> Option<Reported> {
     output.lines().rev().find_map(parse_line)
 }
 
+/// The path of the last picture a process's output names (`raft-lab: picture: <path>`, printed
+/// after the replay command of a failure; see `tests/src/picture`).
+pub fn find_picture(output: &str) -> Option<String> {
+    output
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("raft-lab: picture: "))
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+}
+
 /// The message of the first panic libtest reported (for failures `sim::run` did not describe).
 pub fn panic_message(output: &str) -> Option<String> {
     let mut lines = output.lines();
@@ -68,6 +79,16 @@ pub fn ran_nothing(output: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_picture_line_after_a_failure_names_its_path() {
+        let output = "raft-lab: t FAILED with seed 3 at 1.0s virtual, trace digest 00: boom\n\
+                      raft-lab: replay: MADSIM_TEST_SEED=3 cargo test --test x t -- --exact\n\
+                      raft-lab: picture: /tmp/t-seed3.html\n\
+                      raft-lab: record: /tmp/t-seed3.record.json\n";
+        assert_eq!(find_picture(output).as_deref(), Some("/tmp/t-seed3.html"));
+        assert_eq!(find_picture("raft-lab: t seed 2 ok in 1.0s virtual"), None);
+    }
 
     #[test]
     fn success_lines_parse() {

@@ -57,6 +57,17 @@ fn failing_seeds_come_with_a_saved_log_and_a_replay_command_that_reproduces_them
             "MADSIM_TEST_SEED={seed} cargo test --test harness_selftest {SELFTEST} -- --exact"
         );
         assert!(out.contains(&format!("    replay: {replay}\n")), "{out}");
+        // The picture the failing run drew is named beside its replay command.
+        let picture = raft_lab_scripts::outcome::find_picture(&saved)
+            .expect("the failing run's log names its picture");
+        assert!(std::path::Path::new(&picture).exists(), "{picture}");
+        let named = format!("{SELFTEST}-seed{seed}.html");
+        assert!(picture.ends_with(&named), "{picture}");
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with("    picture: ") && l.ends_with(&named)),
+            "{out}"
+        );
 
         // The printed command, run as a user would, fails the same way with the same trace digest.
         let (code, rout, rerr) = run(tool("sh", true).args(["-c", &replay]));

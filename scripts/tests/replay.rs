@@ -35,6 +35,11 @@ fn replay_reproduces_a_failing_run_with_the_same_digest_and_writes_its_trace() {
         "{out}"
     );
 
+    // The rerun drew its picture beside its trace.
+    let picture = format!("target/replay/{SELFTEST}-seed{seed}.html");
+    assert!(out.contains(&format!("replay: picture {picture}")), "{out}");
+    assert!(root().join(&picture).exists(), "{out}");
+
     let trace = std::fs::read_to_string(root().join(&trace_rel)).expect("the trace file exists");
     let mut lines = trace.lines();
     let header: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();

@@ -12,8 +12,14 @@
 //! Each seed runs on its own thread with a fresh runtime. A failure prints the seed, the virtual time
 //! it failed at, the trace digest and the one-line command that replays exactly that run; the caller
 //! says what that command is (the test layer knows how its tests are named and run).
+//!
+//! A caller may also give an end hook ([`AtEnd`]): called on the simulation's thread once the body
+//! has ended, passed or failed, with the run's [`Timeline`], it returns the files it wrote (a
+//! picture of the run, say) as [`Artifact`]s, which the report carries and [`run_with_end`]
+//! prints beside the replay command: `raft-lab: picture: /abs/path.html`.
 
 use crate::activity::Activity;
+use crate::timeline::Timeline;
 use crate::trace::{self, MAIN_NODE, TraceSummary};
 use crate::watchdog::{self, Stall};
 use madsim::runtime::Runtime;
@@ -21,6 +27,7 @@ use std::any::Any;
 use std::cell::RefCell;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -86,6 +93,30 @@ pub struct PanicSite {
     pub virtual_ns: u64,
 }
 
+/// A file a run left for its reader: what it is (`picture`) and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Artifact {
+    pub what: String,
+    pub path: PathBuf,
+}
+
+/// What an end hook is told about the run that just ended.
+pub struct RunEnd<'a> {
+    /// The test's name, as the replay command names it.
+    pub test: &'a str,
+    pub seed: u64,
+    /// The failure message (with the node it panicked on, when known); `None` for a pass.
+    pub failure: Option<&'a str>,
+    /// Virtual time the run covered, as its report says.
+    pub virtual_time: Duration,
+    /// The run's annotations and role changes.
+    pub timeline: &'a Timeline,
+}
+
+/// A hook called on the simulation's thread after every run's body ended (see the module docs).
+/// It must not panic; a panic is reported on stderr and ignored.
+pub type AtEnd = fn(&RunEnd<'_>) -> Vec<Artifact>;
+
 /// What one seeded run did.
 pub struct RunReport {
     pub seed: u64,
@@ -96,6 +127,8 @@ pub struct RunReport {
     pub virtual_time: Duration,
     /// The node the run's first panic happened on, when it happened inside the simulation.
     pub panic_site: Option<PanicSite>,
+    /// The files the end hook wrote.
+    pub artifacts: Vec<Artifact>,
 }
 
 impl RunReport {
@@ -106,14 +139,19 @@ impl RunReport {
     /// The panic message of a failed run, with the node it panicked on when that is known.
     pub fn failure(&self) -> Option<String> {
         let payload = self.outcome.as_ref().err()?;
-        let message = panic_message(payload.as_ref());
-        Some(match &self.panic_site {
-            // The test body's own node says nothing the message does not.
-            Some(site) if site.node != MAIN_NODE => {
-                format!("{message} (panicked on node {})", site.node)
-            }
-            _ => message,
-        })
+        Some(failure_message(payload.as_ref(), &self.panic_site))
+    }
+}
+
+/// A panic's message, with the node it panicked on when that is known.
+fn failure_message(payload: &(dyn Any + Send), site: &Option<PanicSite>) -> String {
+    let message = panic_message(payload);
+    match site {
+        // The test body's own node says nothing the message does not.
+        Some(site) if site.node != MAIN_NODE => {
+            format!("{message} (panicked on node {})", site.node)
+        }
+        _ => message,
     }
 }
 
@@ -128,8 +166,32 @@ where
     run_seed_watched(seed, stall, body)
 }
 
+/// [`run_seed`], with an end hook that may leave artifacts (see the module docs).
+pub fn run_seed_with_end<F, Fut>(seed: u64, at_end: AtEnd, body: F) -> RunReport
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + 'static,
+{
+    let stall = RunSettings::from_env().map_or(DEFAULT_STALL, |s| s.stall);
+    run_seed_inner(seed, stall, Some(at_end), test_name(), body)
+}
+
 /// [`run_seed`], with the stall limit given.
 pub fn run_seed_watched<F, Fut>(seed: u64, stall: Duration, body: F) -> RunReport
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + 'static,
+{
+    run_seed_inner(seed, stall, None, test_name(), body)
+}
+
+fn run_seed_inner<F, Fut>(
+    seed: u64,
+    stall: Duration,
+    at_end: Option<AtEnd>,
+    test: String,
+    body: F,
+) -> RunReport
 where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: Future<Output = ()> + 'static,
@@ -158,24 +220,25 @@ where
             let summary = trace::summary();
             trace::flush();
             let site = PANIC_SITE.with(|p| p.borrow_mut().take());
-            watched.finished((outcome, summary, site));
+            let artifacts = match at_end {
+                Some(hook) => end_of_run(hook, &test, seed, &outcome, &summary, &site),
+                None => Vec::new(),
+            };
+            watched.finished((outcome, summary, site, artifacts));
         })
         .expect("cannot start a simulation thread");
     match watch.wait(stall) {
-        Ok((outcome, trace, panic_site)) => {
+        Ok((outcome, trace, panic_site, artifacts)) => {
             // The thread has sent its last word; joining cannot block for long.
             let _ = thread.join();
-            let virtual_time = match (&outcome, &panic_site) {
-                (Ok(elapsed), _) => *elapsed,
-                (Err(_), Some(site)) => Duration::from_nanos(site.virtual_ns),
-                (Err(_), None) => Duration::from_nanos(trace.last_event_ns),
-            };
+            let virtual_time = virtual_time_of(&outcome, &panic_site, &trace);
             RunReport {
                 seed,
                 outcome: outcome.map(|_| ()),
                 trace,
                 virtual_time,
                 panic_site,
+                artifacts,
             }
         }
         Err(Stall::Died(payload)) => RunReport {
@@ -184,6 +247,7 @@ where
             trace: TraceSummary::default(),
             virtual_time: Duration::ZERO,
             panic_site: None,
+            artifacts: Vec::new(),
         },
         // The stuck thread is left behind: nothing can unblock it, and it dies with the process.
         Err(Stall::NoProgress {
@@ -195,8 +259,51 @@ where
             trace: TraceSummary::default(),
             virtual_time,
             panic_site: None,
+            artifacts: Vec::new(),
         },
     }
+}
+
+type Outcome = std::thread::Result<Duration>;
+
+/// The virtual time a run covered: to its end, its panic, or its last traced event.
+fn virtual_time_of(outcome: &Outcome, site: &Option<PanicSite>, trace: &TraceSummary) -> Duration {
+    match (outcome, site) {
+        (Ok(elapsed), _) => *elapsed,
+        (Err(_), Some(site)) => Duration::from_nanos(site.virtual_ns),
+        (Err(_), None) => Duration::from_nanos(trace.last_event_ns),
+    }
+}
+
+/// Calls the end hook on this (the simulation's) thread with what the run left.
+fn end_of_run(
+    hook: AtEnd,
+    test: &str,
+    seed: u64,
+    outcome: &Outcome,
+    trace: &TraceSummary,
+    site: &Option<PanicSite>,
+) -> Vec<Artifact> {
+    let failure = outcome
+        .as_ref()
+        .err()
+        .map(|payload| failure_message(payload.as_ref(), site));
+    let timeline = trace::take_timeline();
+    let end = RunEnd {
+        test,
+        seed,
+        failure: failure.as_deref(),
+        virtual_time: virtual_time_of(outcome, site, trace),
+        timeline: &timeline,
+    };
+    // A broken hook must not hide the run's own verdict.
+    catch_unwind(AssertUnwindSafe(|| hook(&end))).unwrap_or_else(|payload| {
+        eprintln!(
+            "raft-lab: the end-of-run hook failed: {}",
+            panic_message(payload.as_ref())
+        );
+        Vec::new()
+    })
 }
 
 /// The failure message of a run whose virtual clock stopped for `stall` of wall time.
@@ -246,6 +353,22 @@ pub fn run_with<Fut>(body: fn() -> Fut, replay: impl Fn(u64) -> String)
 where
     Fut: Future<Output = ()> + 'static,
 {
+    run_inner(body, replay, None);
+}
+
+/// [`run_with`], calling `at_end` after every run and printing the artifacts it returns (one
+/// `raft-lab: <what>: <path>` line each), after the replay command of a failure.
+pub fn run_with_end<Fut>(body: fn() -> Fut, replay: impl Fn(u64) -> String, at_end: AtEnd)
+where
+    Fut: Future<Output = ()> + 'static,
+{
+    run_inner(body, replay, Some(at_end));
+}
+
+fn run_inner<Fut>(body: fn() -> Fut, replay: impl Fn(u64) -> String, at_end: Option<AtEnd>)
+where
+    Fut: Future<Output = ()> + 'static,
+{
     let settings = RunSettings::from_env().unwrap_or_else(|e| panic!("raft-lab: {e}"));
     let name = test_name();
     let seeds: Vec<u64> = (settings.seed..settings.seed + settings.count).collect();
@@ -269,9 +392,12 @@ where
             let handles: Vec<_> = batch
                 .iter()
                 .map(|&seed| {
+                    let test = name.clone();
                     std::thread::Builder::new()
                         .name(name.clone())
-                        .spawn_scoped(s, move || run_seed_watched(seed, settings.stall, body))
+                        .spawn_scoped(s, move || {
+                            run_seed_inner(seed, settings.stall, at_end, test, body)
+                        })
                         .expect("cannot start a seed runner thread")
                 })
                 .collect();
@@ -284,10 +410,15 @@ where
             let vt = report.virtual_time.as_secs_f64();
             let failure = report.failure();
             match report.outcome {
-                Ok(()) => println!(
-                    "raft-lab: {name} seed {} ok in {vt:.3}s virtual, trace digest {}",
-                    report.seed, report.trace
-                ),
+                Ok(()) => {
+                    println!(
+                        "raft-lab: {name} seed {} ok in {vt:.3}s virtual, trace digest {}",
+                        report.seed, report.trace
+                    );
+                    for a in &report.artifacts {
+                        println!("raft-lab: {}: {}", a.what, a.path.display());
+                    }
+                }
                 Err(payload) => {
                     eprintln!(
                         "raft-lab: {name} FAILED with seed {} at {vt:.3}s virtual, trace digest {}: {}",
@@ -296,6 +427,9 @@ where
                         failure.unwrap_or_default()
                     );
                     eprintln!("raft-lab: replay: {}", replay(report.seed));
+                    for a in &report.artifacts {
+                        eprintln!("raft-lab: {}: {}", a.what, a.path.display());
+                    }
                     resume_unwind(payload);
                 }
             }

@@ -11,8 +11,12 @@
 //!   a relative name is taken from the directory cargo was run from, see [`crate::user_path`]);
 //! - printed as a readable line on stderr when `RUST_LOG` enables it (quiet by default);
 //! - handed to this thread's [`watch`]er, if any (the demo tells its story from them).
+//!
+//! Alongside, the events a picture of the run needs (annotations, role and term changes) are kept
+//! in memory per run: see [`crate::timeline`].
 
 use crate::activity::Activity;
+use crate::timeline::{self, Timeline};
 use madsim::task::NodeId;
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -78,6 +82,8 @@ thread_local! {
     static NODE_NAMES: RefCell<BTreeMap<NodeId, String>> = const { RefCell::new(BTreeMap::new()) };
     /// What this thread's run's nodes did last, for its watchdog.
     static ACTIVITY: RefCell<Activity> = RefCell::new(Activity::default());
+    /// This thread's run's annotations and role changes.
+    static TIMELINE: RefCell<Timeline> = RefCell::new(Timeline::default());
     /// What [`watch`] installed on this thread.
     static WATCHER: RefCell<Option<Watcher>> = const { RefCell::new(None) };
 }
@@ -132,6 +138,7 @@ fn watching() -> bool {
 pub fn reset() -> Activity {
     DIGEST.with(|d| *d.borrow_mut() = DigestState::new());
     NODE_NAMES.with(|n| n.borrow_mut().clear());
+    TIMELINE.with(|t| *t.borrow_mut() = Timeline::default());
     WATCHER.with(|w| *w.borrow_mut() = None);
     let activity = Activity::default();
     ACTIVITY.with(|a| *a.borrow_mut() = activity.clone());
@@ -142,6 +149,13 @@ pub fn reset() -> Activity {
 pub(crate) fn name_node(id: NodeId, name: &str) {
     NODE_NAMES.with(|n| n.borrow_mut().insert(id, name.to_string()));
     ACTIVITY.with(|a| a.borrow().name(id, name));
+    // A node of that name starts afresh: what its predecessor said of its role is void.
+    TIMELINE.with(|t| t.borrow_mut().forget(name));
+}
+
+/// Takes the annotations and role changes this thread's run has traced so far.
+pub fn take_timeline() -> Timeline {
+    TIMELINE.with(|t| std::mem::take(&mut *t.borrow_mut()))
 }
 
 /// The digest of the events this thread has traced since the last [`reset`].
@@ -174,6 +188,7 @@ pub fn init() {
         let text = TextLayer.with_filter(filter);
         let subscriber = Registry::default()
             .with(DigestLayer.with_filter(TracedAtDebug))
+            .with(TimelineLayer.with_filter(PictureEvents))
             .with(text);
         if tracing::subscriber::set_global_default(subscriber).is_err() {
             eprintln!("raft-lab: a tracing subscriber was already installed; traces are off");
@@ -427,5 +442,99 @@ impl<S: Subscriber> Layer<S> for TextLayer {
             }
         }
         eprintln!("{line}");
+    }
+}
+
+/// Events the picture needs (see [`crate::timeline`]): annotations at any level, and events
+/// naming a role or a term at DEBUG and above; decided once per callsite from the field names.
+struct PictureEvents;
+
+impl PictureEvents {
+    fn wants(meta: &Metadata<'_>) -> bool {
+        let has = |name| meta.fields().field(name).is_some();
+        meta.is_event()
+            && is_traced(meta.target())
+            && (has(timeline::ANNOTATION)
+                || (*meta.level() <= Level::DEBUG && (has(timeline::ROLE) || has(timeline::TERM))))
+    }
+}
+
+impl<S> Filter<S> for PictureEvents {
+    fn enabled(&self, meta: &Metadata<'_>, _: &Context<'_, S>) -> bool {
+        Self::wants(meta)
+    }
+    fn callsite_enabled(&self, meta: &'static Metadata<'static>) -> Interest {
+        if Self::wants(meta) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
+    }
+}
+
+/// The role and term an event names.
+#[derive(Default)]
+struct RoleAndTerm {
+    role: Option<String>,
+    term: Option<u64>,
+}
+
+impl Visit for RoleAndTerm {
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if field.name() == timeline::TERM {
+            self.term = Some(value);
+        }
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        if field.name() == timeline::TERM {
+            self.term = u64::try_from(value).ok();
+        }
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match field.name() {
+            timeline::ROLE => self.role = Some(value.to_string()),
+            timeline::TERM => self.term = value.trim().parse().ok(),
+            _ => {}
+        }
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        match field.name() {
+            // `role = ?Role::Leader` and `role = %name` arrive here.
+            timeline::ROLE => {
+                self.role = Some(format!("{value:?}").trim_matches('"').to_ascii_lowercase())
+            }
+            timeline::TERM => self.term = format!("{value:?}").trim().parse().ok(),
+            _ => {}
+        }
+    }
+}
+
+struct TimelineLayer;
+
+impl<S: Subscriber> Layer<S> for TimelineLayer {
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        let meta = event.metadata();
+        let (t_ns, node) = now_and_node();
+        if meta.fields().field(timeline::ANNOTATION).is_some() {
+            let mut fields = FieldText::default();
+            event.record(&mut fields);
+            let fields = fields
+                .0
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            with_node_name(node, |name| {
+                TIMELINE.with(|t| t.borrow_mut().annotate(t_ns, name, fields))
+            });
+        }
+        if *meta.level() <= Level::DEBUG {
+            let mut said = RoleAndTerm::default();
+            event.record(&mut said);
+            if said.role.is_some() || said.term.is_some() {
+                with_node_name(node, |name| {
+                    TIMELINE.with(|t| t.borrow_mut().observe(t_ns, name, said.role, said.term))
+                });
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@
 use crate::diagnosis::unanswered_note;
 use crate::kv_cluster::{KvCluster, KvImpl};
 use crate::kv_history;
+use crate::op_meta;
 use crate::time_limit;
 use checker::{History, Operation};
 use labrpc::Network;
@@ -120,6 +121,14 @@ impl<K: KvImpl> KvConfig<K> {
         }
         cfg.connect_all();
         cfg.net().set_reliable(!unreliable);
+        if unreliable {
+            tracing::info!(
+                topic = "test",
+                annotation = "unreliable network",
+                band = "reliability",
+                "network unreliable"
+            );
+        }
         cfg
     }
 
@@ -151,6 +160,7 @@ impl<K: KvImpl> KvConfig<K> {
     /// persisted state (or a new persister), hosting the KV and Raft services on one labrpc server.
     /// It stays disconnected until the test connects it.
     pub async fn start_server(&self, i: usize) {
+        // The group annotates the start (and the crash) for the picture.
         if let Err(e) = self.inner.cluster.start(i).await {
             self.fail(&e);
         }
@@ -206,19 +216,25 @@ impl<K: KvImpl> KvConfig<K> {
 
     /// Brings up both directions between i and each server in `to`.
     pub fn connect(&self, i: usize, to: &[usize]) {
-        tracing::info!(topic = "test", server = i, ?to, "connect");
+        tracing::info!(topic = "test", server = i, ?to, annotation = %format_args!("connect {} to {to:?}", server_name(i)), "connect");
         self.set_links(i, to, true);
     }
 
     /// Takes down both directions between i and each server in `from`.
     pub fn disconnect(&self, i: usize, from: &[usize]) {
-        tracing::info!(topic = "test", server = i, ?from, "disconnect");
+        tracing::info!(topic = "test", server = i, ?from, annotation = %format_args!("disconnect {} from {from:?}", server_name(i)), "disconnect");
         self.set_links(i, from, false);
     }
 
     /// Full mesh between all servers (clerks untouched).
     pub fn connect_all(&self) {
-        tracing::info!(topic = "test", "connect all");
+        tracing::info!(
+            topic = "test",
+            annotation = "connect all",
+            band = "network",
+            end = true,
+            "connect all"
+        );
         let all = self.all();
         for i in 0..self.n() {
             self.set_links(i, &all, true);
@@ -227,7 +243,14 @@ impl<K: KvImpl> KvConfig<K> {
 
     /// Each member of p1 is cut off from p2 and connected to p1 (itself included), and vice versa.
     pub fn partition(&self, p1: &[usize], p2: &[usize]) {
-        tracing::info!(topic = "test", ?p1, ?p2, "partition");
+        tracing::info!(
+            topic = "test",
+            ?p1,
+            ?p2,
+            annotation = %format_args!("partition {p1:?} | {p2:?}"),
+            band = "network",
+            "partition"
+        );
         for &i in p1 {
             self.set_links(i, p2, false);
             self.set_links(i, p1, true);
@@ -289,11 +312,13 @@ impl<K: KvImpl> KvConfig<K> {
         cli: u64,
     ) -> String {
         let start = now_ns();
+        let before = op_meta::before(self.net(), &ck.end_names);
         let v = ck.clerk.get(key).await;
         let end = now_ns();
         self.op();
         if let Some(log) = log {
-            log.record(Operation::get(cli, start, end, key, &v));
+            let op = Operation::get(cli, start, end, key, &v);
+            log.record(op.with_meta(self.served(ck, before)));
         }
         v
     }
@@ -308,11 +333,13 @@ impl<K: KvImpl> KvConfig<K> {
         cli: u64,
     ) {
         let start = now_ns();
+        let before = op_meta::before(self.net(), &ck.end_names);
         ck.clerk.put(key, value).await;
         let end = now_ns();
         self.op();
         if let Some(log) = log {
-            log.record(Operation::put(cli, start, end, key, value));
+            let op = Operation::put(cli, start, end, key, value);
+            log.record(op.with_meta(self.served(ck, before)));
         }
     }
 
@@ -326,12 +353,21 @@ impl<K: KvImpl> KvConfig<K> {
         cli: u64,
     ) {
         let start = now_ns();
+        let before = op_meta::before(self.net(), &ck.end_names);
         ck.clerk.append(key, value).await;
         let end = now_ns();
         self.op();
         if let Some(log) = log {
-            log.record(Operation::append(cli, start, end, key, value));
+            let op = Operation::append(cli, start, end, key, value);
+            log.record(op.with_meta(self.served(ck, before)));
         }
+    }
+
+    /// How `ck` served the operation it just did: retries, who answered, that server's term now.
+    fn served(&self, ck: &TestClerk<K::Clerk>, before: op_meta::Before) -> checker::OpMeta {
+        op_meta::after(self.net(), &ck.end_names, before, |j| {
+            self.inner.cluster.server(j).map(|kv| kv.raft().state().0)
+        })
     }
 
     /// check: an unrecorded Get that must return exactly `value`.
@@ -396,7 +432,7 @@ impl<K: KvImpl> KvConfig<K> {
     /// Prints the test's description and resets the counters end() reports.
     pub fn begin(&self, description: &str) {
         println!("{description} ...");
-        tracing::info!(topic = "test", description, "begin");
+        tracing::info!(topic = "test", description, annotation = "begin", "begin");
         *self.stats() = Stats {
             t0: sim::node::now(),
             rpcs0: self.rpc_total(),
@@ -412,7 +448,7 @@ impl<K: KvImpl> KvConfig<K> {
         let secs = (sim::node::now() - s.t0).as_secs_f64();
         let rpcs = self.rpc_total() - s.rpcs0;
         let ops = self.inner.ops.load(Ordering::Relaxed);
-        tracing::info!(topic = "test", secs, rpcs, ops, "end");
+        tracing::info!(topic = "test", secs, rpcs, ops, annotation = "end", "end");
         println!("  ... Passed --  {secs:4.1}  {} {rpcs:5} {ops:4}", self.n());
     }
 
@@ -425,6 +461,7 @@ impl<K: KvImpl> KvConfig<K> {
 
     /// Registers the history the test records, so a failure anywhere dumps it. `label` names the files.
     pub fn set_history(&self, history: &History, label: &str) {
+        crate::picture::registry::history(history);
         *self.inner.history.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((history.clone(), label.to_string()));
     }

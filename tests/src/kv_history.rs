@@ -1,6 +1,7 @@
 //! The end of a KV test's history: the linearizability check (docs/lab-tests-2023.md §0 and §5) and the
 //! files a reader needs to see why a history failed — the checker's JSON (replayable with the
-//! check-history command) and, for a non-linearizable history, its HTML visualization.
+//! check-history command); the run's picture ([`crate::picture`]) shows the history with the
+//! check's verdict, which is registered for it, and the check's begin and verdict are annotations.
 //!
 //! `RAFT_LAB_DUMP_HISTORY=<dir>` writes every checked history's JSON into `<dir>`, pass or fail; a
 //! failing test writes its files there too, or into the system's temporary directory.
@@ -82,16 +83,23 @@ fn check_with_dump_dir(
     requested: Option<&Path>,
 ) -> Result<(), String> {
     let failure_dir = requested.map_or_else(std::env::temp_dir, Path::to_path_buf);
+    tracing::info!(
+        topic = "test",
+        annotation = "checking linearizability",
+        ops = history.len(),
+        "linearizability check begins"
+    );
     // Checked in place: a copy of a long KV history would double the test's memory.
-    let (verdict, n, html) = history.with_ops(|ops| {
-        let verdict = checker::check_ops(ops, Budget::DEFAULT);
-        let html = match verdict {
-            CheckResult::Illegal { .. } => write_html(ops, &verdict, &failure_dir, label),
-            _ => None,
-        };
-        (verdict, ops.len(), html)
-    });
-    tracing::info!(topic = "test", ops = n, %verdict, "linearizability check");
+    let (verdict, n) =
+        history.with_ops(|ops| (checker::check_ops(ops, Budget::DEFAULT), ops.len()));
+    crate::picture::registry::history(history);
+    crate::picture::registry::verdict(&verdict, n);
+    let short = match verdict {
+        CheckResult::Ok { .. } => "linearizable",
+        CheckResult::Illegal { .. } => "NOT linearizable",
+        CheckResult::Unknown { .. } => "linearizability unknown (budget exhausted)",
+    };
+    tracing::info!(topic = "test", annotation = short, ops = n, %verdict, "linearizability check");
     if let Some(dir) = requested {
         write_json(history, dir, label);
     }
@@ -105,11 +113,7 @@ fn check_with_dump_dir(
                 write_json(history, &failure_dir, label);
             }
             Err(format!(
-                "history is not linearizable: {verdict}{}",
-                html.map_or_else(String::new, |p| format!(
-                    " (visualization: {})",
-                    p.display()
-                ))
+                "history is not linearizable: {verdict} (its picture is printed below)"
             ))
         }
         CheckResult::Unknown { .. } => {
@@ -119,31 +123,6 @@ fn check_with_dump_dir(
             Err(format!(
                 "history not checked, which is a failure: {verdict}"
             ))
-        }
-    }
-}
-
-/// Writes the HTML visualization of a non-linearizable history and prints its path.
-fn write_html(
-    ops: &[checker::Operation],
-    verdict: &CheckResult,
-    dir: &Path,
-    label: &str,
-) -> Option<PathBuf> {
-    let path = file_path(dir, label, "html");
-    let page = checker::render_html(ops, verdict);
-    let written = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, page));
-    match written {
-        Ok(()) => {
-            println!("  ... info: wrote visualization to {}", path.display());
-            Some(path)
-        }
-        Err(e) => {
-            println!(
-                "  ... could not write the visualization to {}: {e}",
-                path.display()
-            );
-            None
         }
     }
 }
@@ -168,7 +147,7 @@ mod tests {
     }
 
     #[test]
-    fn a_stale_read_fails_and_leaves_html_and_json() {
+    fn a_stale_read_fails_leaves_json_and_keeps_its_verdict_for_the_picture() {
         in_sim(|| {
             Box::pin(async {
                 let dir = std::env::temp_dir().join("raft-lab-kv-history-selftest");
@@ -179,10 +158,11 @@ mod tests {
                 h.record(Operation::get(2, 40, 50, "k", "a"));
                 let err = check_with_dump_dir(&h, "stale", Some(&dir)).unwrap_err();
                 assert!(err.contains("not linearizable"), "{err}");
-                let html = dir.join("stale-seed7.html");
                 let json = dir.join("stale-seed7.history.json");
-                assert!(err.contains(&html.display().to_string()), "{err}");
-                assert!(std::fs::read_to_string(&html).unwrap().contains("<svg"));
+                // The verdict is kept for the run's picture.
+                let (ops, check) = crate::picture::registry::take().ops_and_check();
+                assert_eq!(ops.len(), 3);
+                assert!(matches!(check, Some(CheckResult::Illegal { .. })));
                 let back = History::read_file(&json).unwrap();
                 assert_eq!(back.snapshot(), h.snapshot());
                 let _ = std::fs::remove_dir_all(&dir);

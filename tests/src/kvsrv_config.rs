@@ -116,6 +116,7 @@ impl<K: KvSrvImpl> KvSrvConfig<K> {
             }),
         };
         tracing::info!(topic = "test", reliable, "make kvsrv config");
+        crate::picture::registry::history(&cfg.inner.history);
         let instance = cfg.start_instance(SERVER).await;
         *lock(&cfg.inner.server) = Some(instance);
         cfg.spawn_watchdog();
@@ -124,6 +125,12 @@ impl<K: KvSrvImpl> KvSrvConfig<K> {
             let _ = cfg.net().set_fault_knobs(Some(RELIABLE_LATENCY));
         } else {
             cfg.net().set_reliable(false);
+            tracing::info!(
+                topic = "test",
+                annotation = "unreliable network",
+                band = "reliability",
+                "network unreliable"
+            );
         }
         cfg
     }
@@ -240,7 +247,7 @@ impl<K: KvSrvImpl> KvSrvConfig<K> {
             "unreliable"
         };
         println!("{description} ({network} network)...");
-        tracing::info!(topic = "test", description, "begin");
+        tracing::info!(topic = "test", description, annotation = "begin", "begin");
         *lock(&self.inner.label) = kv_history::slug(description);
         *lock(&self.inner.stats) = Stats {
             t0: sim::node::now(),
@@ -260,7 +267,7 @@ impl<K: KvSrvImpl> KvSrvConfig<K> {
         let secs = (sim::node::now() - t0).as_secs_f64();
         let rpcs = self.rpc_total() - rpcs0;
         let ops = self.inner.ops.load(Ordering::Relaxed);
-        tracing::info!(topic = "test", secs, rpcs, ops, "end");
+        tracing::info!(topic = "test", secs, rpcs, ops, annotation = "end", "end");
         println!("  ... Passed --  time {secs:4.1}s #peers 1 #RPCs {rpcs:5} #Ops {ops:4}");
     }
 
@@ -322,6 +329,10 @@ impl<K: KvSrvImpl> Tester for KvSrvConfig<K> {
 
     fn reliable(&self) -> bool {
         self.inner.reliable
+    }
+
+    fn network(&self) -> Option<&Network> {
+        Some(&self.inner.net)
     }
 
     /// Fatal: dumps the test's history as JSON (if it has one), then panics with `message`.

@@ -19,6 +19,8 @@
 //! - [`kvsrv_config`]: the Lab 2 tester (one kvsrv); [`heap`]: counting a server's memory.
 //! - [`shardkv`]: the Lab 5 tester (shard groups, controllers, the controllers' kvsrv).
 //! - [`time_limit`]: the 120 s of virtual time a KV test may take.
+//! - [`picture`]: the picture of a run (faults, peers' roles, operations, the failure), drawn at
+//!   the end of every failing run; [`op_meta`]: how a clerk served an operation.
 //! - [`demo_story`]: the demo's story, told from the peers' own events in virtual time.
 
 /// The checkout this crate was built from (`.cargo/config.toml`). Reading it makes cargo rebuild the
@@ -40,6 +42,8 @@ pub mod kv_generic;
 pub mod kv_history;
 pub mod kv_partitioner;
 pub mod kvsrv_config;
+pub mod op_meta;
+pub mod picture;
 pub mod raft_applier;
 pub mod raft_config;
 pub mod rsm;

@@ -68,6 +68,8 @@ struct Peers<R> {
     rafts: Vec<Option<Arc<R>>>,
     nodes: Vec<Option<NodeHandle>>,
     connected: Vec<bool>,
+    /// Peers whose `cut off` band is open in the picture: disconnected after being connected.
+    cut_off: Vec<bool>,
     saved: Vec<Option<Persister>>,
     /// `end_names[i][j]`: the name of peer i's end to server j (empty until i first starts).
     end_names: Vec<Vec<String>>,
@@ -113,6 +115,7 @@ impl<R: Raft> Config<R> {
                     rafts: vec![None; n],
                     nodes: vec![None; n],
                     connected: vec![false; n],
+                    cut_off: vec![false; n],
                     saved: vec![None; n],
                     end_names: vec![Vec::new(); n],
                 }),
@@ -122,6 +125,14 @@ impl<R: Raft> Config<R> {
             }),
         };
         tracing::info!(topic = "test", n, unreliable, snapshot, "make config");
+        if unreliable {
+            tracing::info!(
+                topic = "test",
+                annotation = "unreliable network",
+                band = "reliability",
+                "network unreliable"
+            );
+        }
         spawn_watchdog(finished);
         for i in 0..n {
             cfg.start1(i).await;
@@ -197,7 +208,16 @@ impl<R: Raft> Config<R> {
             (p.rafts[i].take(), p.nodes[i].take())
         };
         if let Some(raft) = raft {
-            tracing::info!(topic = "test", server = i, "crash");
+            let name = server_name(i);
+            tracing::info!(
+                topic = "test",
+                server = i,
+                annotation = %format_args!("crash {name}"),
+                band = %format_args!("{name} down"),
+                peer = %name,
+                down = true,
+                "crash"
+            );
             self.inner.net.delete_server(&server_name(i));
             raft.kill();
         }
@@ -233,7 +253,16 @@ impl<R: Raft> Config<R> {
                 panic!("restarting server {i}: {e}");
             }
         }
-        tracing::info!(topic = "test", server = i, "start1");
+        let name = server_name(i);
+        tracing::info!(
+            topic = "test",
+            server = i,
+            annotation = %format_args!("start {name}"),
+            band = %format_args!("{name} down"),
+            end = true,
+            peer = %name,
+            "start1"
+        );
         let node = sim::node::create(&server_name(i));
         let (apply_tx, apply_rx) = mpsc::channel(0);
         let raft = sim::node::run_on(&node, async move { R::make(ends, i, persister, apply_tx) })
@@ -259,8 +288,21 @@ impl<R: Raft> Config<R> {
 
     /// Connects peer i: every link i↔j with j connected (i itself included) comes up.
     pub fn connect(&self, i: usize) {
-        tracing::info!(topic = "test", server = i, "connect");
         let mut p = self.peers();
+        if std::mem::take(&mut p.cut_off[i]) {
+            let name = server_name(i);
+            tracing::info!(
+                topic = "test",
+                server = i,
+                annotation = %format_args!("connect {name}"),
+                band = %format_args!("{name} cut off"),
+                end = true,
+                peer = %name,
+                "connect"
+            );
+        } else {
+            tracing::info!(topic = "test", server = i, "connect");
+        }
         p.connected[i] = true;
         let net = &self.inner.net;
         for j in 0..self.inner.n {
@@ -276,9 +318,24 @@ impl<R: Raft> Config<R> {
     }
 
     /// Disconnects peer i: every link to and from it goes down.
+    /// A peer never connected yet (being started) is not cut off: only a connected one opens the
+    /// picture's `cut off` band.
     pub fn disconnect(&self, i: usize) {
-        tracing::info!(topic = "test", server = i, "disconnect");
         let mut p = self.peers();
+        if p.connected[i] {
+            let name = server_name(i);
+            tracing::info!(
+                topic = "test",
+                server = i,
+                annotation = %format_args!("disconnect {name}"),
+                band = %format_args!("{name} cut off"),
+                peer = %name,
+                "disconnect"
+            );
+            p.cut_off[i] = true;
+        } else {
+            tracing::info!(topic = "test", server = i, "disconnect");
+        }
         p.connected[i] = false;
         let net = &self.inner.net;
         for j in 0..self.inner.n {
@@ -456,7 +513,7 @@ impl<R: Raft> Config<R> {
                 println!("{description} ({network} network)...");
             }
         }
-        tracing::info!(topic = "test", description, "begin");
+        tracing::info!(topic = "test", description, annotation = "begin", "begin");
         let max_index = raft_applier::lock(&self.inner.log).max_index();
         *self.stats() = Stats {
             ops: 0,
@@ -477,7 +534,15 @@ impl<R: Raft> Config<R> {
         let rpcs = self.rpc_total() - s.rpcs0;
         let bytes = self.bytes_total() - s.bytes0;
         let cmds = max_index - s.max_index0;
-        tracing::info!(topic = "test", secs, rpcs, bytes, cmds, "end");
+        tracing::info!(
+            topic = "test",
+            secs,
+            rpcs,
+            bytes,
+            cmds,
+            annotation = "end",
+            "end"
+        );
         let n = self.inner.n;
         match self.inner.edition {
             Edition::Spring2023 => {
@@ -546,12 +611,34 @@ impl<R: Raft> Config<R> {
     }
 
     pub fn set_reliable(&self, reliable: bool) {
-        tracing::info!(topic = "test", reliable, "set reliable");
+        tracing::info!(
+            topic = "test",
+            reliable,
+            annotation = if reliable {
+                "reliable network"
+            } else {
+                "unreliable network"
+            },
+            band = "reliability",
+            end = reliable,
+            "set reliable"
+        );
         self.inner.net.set_reliable(reliable);
     }
 
     pub fn set_long_reordering(&self, on: bool) {
-        tracing::info!(topic = "test", on, "set long reordering");
+        tracing::info!(
+            topic = "test",
+            on,
+            annotation = if on {
+                "long reordering on"
+            } else {
+                "long reordering off"
+            },
+            band = "long reordering",
+            end = !on,
+            "set long reordering"
+        );
         self.inner.net.set_long_reordering(on);
     }
 }

@@ -1,5 +1,6 @@
 //! Running a lab test: every seed the environment asks for (see `sim::runner`), and on a failure
-//! the one-line command that replays exactly that run.
+//! the one-line command that replays exactly that run, and the path of its picture
+//! ([`crate::picture`]).
 
 use std::future::Future;
 
@@ -10,7 +11,11 @@ where
     Fut: Future<Output = ()> + 'static,
 {
     let (target, name) = (test_target(), sim::runner::test_name());
-    sim::runner::run_with(body, move |seed| replay_command(&target, &name, seed));
+    sim::runner::run_with_end(
+        body,
+        move |seed| replay_command(&target, &name, seed),
+        crate::picture::at_end,
+    );
 }
 
 /// The one-line command that replays `name` in test target `target` with `seed`.

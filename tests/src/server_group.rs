@@ -3,6 +3,12 @@
 //! madsim node, on one labrpc network; start and crash with persister copies; one direction of a
 //! link at a time, and the current course's connectivity by flags (docs/lab-tests-2026.md, after
 //! LAB-TESTS-2025 §1.3). What each tester adds sits on top.
+//!
+//! Every fault it injects is an annotation of the run's picture ([`crate::picture`]): a member
+//! crashed (band `<name> down`, until it starts again), cut off by [`ServerGroup::disconnect_all`]
+//! (band `<name> cut off`, until it is connected again) and a partition (band `network`, until
+//! [`ServerGroup::connect_all`] or a partition with one side empty heals it). Bands are opened and
+//! closed only when the state changes, so connecting what is connected draws nothing.
 
 use crate::fresh;
 use labrpc::{ClientEnd, Network, Server, Service};
@@ -125,6 +131,10 @@ struct Slots<S> {
     end_names: Vec<Vec<String>>,
     /// The connectivity flags of [`ServerGroup::connect_one`] and friends.
     connected: Vec<bool>,
+    /// Members whose `cut off` band is open in the picture.
+    cut_off: Vec<bool>,
+    /// Whether the picture's `network` band (a partition) is open.
+    partitioned: bool,
 }
 
 impl<S: GroupServer> Drop for ServerGroup<S> {
@@ -151,6 +161,8 @@ impl<S: GroupServer> ServerGroup<S> {
                 saved: vec![None; n],
                 end_names: vec![Vec::new(); n],
                 connected: vec![false; n],
+                cut_off: vec![false; n],
+                partitioned: false,
             }),
         }
     }
@@ -203,8 +215,18 @@ impl<S: GroupServer> ServerGroup<S> {
             s.end_names[i] = names;
             fresh::persister(&mut s.saved[i])
         };
-        tracing::info!(topic = "test", server = i, "start server");
         let name = self.names.name(i);
+        // Annotated before the server starts, so what its Raft traces as it starts (its role) is
+        // after the end of its down band.
+        tracing::info!(
+            topic = "test",
+            server = i,
+            annotation = %format_args!("start {name}"),
+            band = %format_args!("{name} down"),
+            end = true,
+            peer = %name,
+            "start server"
+        );
         let node = sim::node::create(&name);
         let (maxraftstate, gid) = (self.maxraftstate, self.names.gid());
         let srv = sim::node::run_on(&node, async move {
@@ -231,7 +253,19 @@ impl<S: GroupServer> ServerGroup<S> {
     /// fail, late replies are dropped), its persister replaced by a copy (so the dying instance's
     /// late writes are lost), then it and its node are killed. Links are the caller's business.
     pub fn crash(&self, i: usize) -> Option<Arc<S>> {
-        self.net.delete_server(&self.names.name(i));
+        let name = self.names.name(i);
+        if self.is_live(i) {
+            tracing::info!(
+                topic = "test",
+                server = i,
+                annotation = %format_args!("crash {name}"),
+                band = %format_args!("{name} down"),
+                peer = %name,
+                down = true,
+                "crash server"
+            );
+        }
+        self.net.delete_server(&name);
         let (srv, node) = {
             let mut s = self.slots();
             if let Some(saved) = &s.saved[i] {
@@ -343,6 +377,7 @@ impl<S: GroupServer> ServerGroup<S> {
         tracing::info!(topic = "test", server = i, "connect");
         let mut s = self.slots();
         s.connected[i] = true;
+        self.heal(&mut s, i);
         for j in 0..self.n {
             if s.connected[j] {
                 self.enable_both(&s, i, j, true);
@@ -352,9 +387,18 @@ impl<S: GroupServer> ServerGroup<S> {
 
     /// DisconnectAll: marks i disconnected and takes down both directions to every member.
     pub fn disconnect_all(&self, i: usize) {
-        tracing::info!(topic = "test", server = i, "disconnect");
+        let name = self.names.name(i);
+        tracing::info!(
+            topic = "test",
+            server = i,
+            annotation = %format_args!("disconnect {name}"),
+            band = %format_args!("{name} cut off"),
+            peer = %name,
+            "disconnect"
+        );
         let mut s = self.slots();
         s.connected[i] = false;
+        s.cut_off[i] = true;
         for j in 0..self.n {
             self.enable_both(&s, i, j, false);
         }
@@ -365,13 +409,49 @@ impl<S: GroupServer> ServerGroup<S> {
         for i in 0..self.n {
             self.connect_one(i);
         }
+        let mut s = self.slots();
+        if std::mem::take(&mut s.partitioned) {
+            tracing::info!(
+                topic = "test",
+                annotation = "connect all",
+                band = "network",
+                end = true,
+                "partition healed"
+            );
+        }
     }
 
     /// Partition: a mesh inside p1 and inside p2, nothing across; every member of either side ends
     /// up marked connected.
     pub fn partition(&self, p1: &[usize], p2: &[usize]) {
-        tracing::info!(topic = "test", ?p1, ?p2, "partition");
         let mut s = self.slots();
+        let split = !p1.is_empty() && !p2.is_empty();
+        if split {
+            tracing::info!(
+                topic = "test",
+                ?p1,
+                ?p2,
+                annotation = %format_args!("partition {p1:?} | {p2:?}"),
+                band = "network",
+                "partition"
+            );
+        } else if s.partitioned {
+            tracing::info!(
+                topic = "test",
+                ?p1,
+                ?p2,
+                annotation = "connect all",
+                band = "network",
+                end = true,
+                "partition"
+            );
+        } else {
+            tracing::info!(topic = "test", ?p1, ?p2, "partition");
+        }
+        s.partitioned = split;
+        for &i in p1.iter().chain(p2) {
+            self.heal(&mut s, i);
+        }
         for (side, other) in [(p1, p2), (p2, p1)] {
             for &i in side {
                 for &j in other {
@@ -382,6 +462,22 @@ impl<S: GroupServer> ServerGroup<S> {
                     self.enable_both(&s, i, j, true);
                 }
             }
+        }
+    }
+
+    /// Closes member i's `cut off` band, if open: it is connected again.
+    fn heal(&self, s: &mut Slots<S>, i: usize) {
+        if std::mem::take(&mut s.cut_off[i]) {
+            let name = self.names.name(i);
+            tracing::info!(
+                topic = "test",
+                server = i,
+                annotation = %format_args!("connect {name}"),
+                band = %format_args!("{name} cut off"),
+                end = true,
+                peer = %name,
+                "reconnected"
+            );
         }
     }
 

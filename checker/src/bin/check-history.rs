@@ -4,12 +4,13 @@
 //! FILE is a JSON array of `{"client", "call", "return", "op", "key", "value", "output"}` objects
 //! (times in ns; op is "get", "put" or "append"), checked by the 2023 KV model. A history of the
 //! current course's versioned KV adds `"version"` and `"err"` to every operation and is checked by
-//! the versioned model (see the `--help` text). Exit status:
+//! the versioned model (see the `--help` text). FILE may also be an object holding the operations
+//! with the run's annotations and role changes, which the picture shows. Exit status:
 //! - 0: linearizable (a one-line summary on stdout);
 //! - 1: not linearizable (the reason, and the path of an HTML visualization);
 //! - 2: bad usage or input, or the search budget ran out (a one-line reason on stderr).
 
-use checker::{Budget, CheckResult, History, check, html_path, write_html};
+use checker::{Budget, CheckResult, Picture, Record, check, html_path};
 use clap::Parser;
 use std::io::Write;
 use std::path::PathBuf;
@@ -22,7 +23,7 @@ use std::process::ExitCode;
 struct Args {
     /// A JSON array of operations (see below; --help shows the format).
     file: PathBuf,
-    /// Search steps allowed per key before the answer is "unknown" (exit 2).
+    /// Search steps allowed in all before the answer is "unknown" (exit 2).
     #[arg(long, default_value_t = Budget::DEFAULT.max_steps)]
     budget: u64,
     /// Where to write the HTML visualization of a history that is not linearizable (default: a
@@ -47,7 +48,22 @@ and has gets and puts only. It is checked by the versioned model: per key the st
 version) from (\"\", 0); a get must read the state's value; put(x, v) at version v must answer OK
 or ErrMaybe and makes the state (x, v+1), at another version must answer ErrVersion or ErrMaybe
 and changes nothing. So an ErrMaybe put may or may not have taken effect, and a put answering
-ErrNoKey is never legal. A history mixing both kinds of operation is rejected (exit 2).";
+ErrNoKey is never legal. A history mixing both kinds of operation is rejected (exit 2).
+
+Any operation may add what the tester saw of how it was served, shown in the picture:
+  \"meta\": {\"server\": str, \"term\": u64, \"retries\": u64}   (each optional)
+
+FILE may also be an object holding the operations with the rest of the run, for the picture:
+  {\"operations\": [...],
+   \"annotations\": [{\"time\": ns, \"text\": str, \"node\": str, \"band\": str, \"end\": bool,
+                     \"peer\": str, \"down\": bool, \"details\": {str: str}}, ...],
+   \"roles\": [{\"time\": ns, \"peer\": str, \"role\": \"leader\"|\"candidate\"|\"follower\",
+               \"term\": u64}, ...]}
+Only \"operations\" is required, and in an annotation only \"time\" and \"text\" (\"node\"
+defaults to \"main\", the tester). A \"band\" names a state of the run (a partition, a crashed
+peer) drawn from this annotation to the next of the same band, or to one with \"end\": true;
+\"peer\" puts it on that peer's lane, and \"down\" says the peer was down meanwhile. A role
+change gives a peer's role and term from its time on (a new term without a role: follower).";
 
 /// Prints a line, ignoring a closed stdout rather than panicking.
 fn say(line: &str) {
@@ -65,17 +81,18 @@ fn main() -> ExitCode {
     let budget = Budget {
         max_steps: args.budget,
     };
-    let history = match History::read_file(&args.file) {
-        Ok(h) => h,
+    let record = match Record::read_file(&args.file) {
+        Ok(r) => r,
         // The error names the file when it could not be read, and the operation when it is bad.
         Err(e) if e.index.is_none() && e.message.starts_with("cannot read") => {
             return fail(&e.to_string());
         }
         Err(e) => return fail(&format!("{}: {e}", args.file.display())),
     };
+    let history = &record.history;
     let ops = history.snapshot();
     let keys: std::collections::BTreeSet<&str> = ops.iter().map(|o| o.input.key.as_str()).collect();
-    let result = check(&history, budget);
+    let result = check(history, budget);
     match &result {
         CheckResult::Ok { steps } => {
             say(&format!(
@@ -94,7 +111,15 @@ fn main() -> ExitCode {
             let path = args
                 .html
                 .unwrap_or_else(|| html_path(&format!("check-history-{stem}")));
-            match write_html(&history, &result, &path) {
+            let page = checker::render(&Picture {
+                title: args.file.display().to_string(),
+                failure: None,
+                ops: &ops,
+                check: Some(&result),
+                timeline: &record.timeline,
+                end: None,
+            });
+            match std::fs::write(&path, page) {
                 Ok(()) => say(&format!("visualization: {}", path.display())),
                 Err(e) => say(&format!(
                     "could not write the visualization to {}: {e}",

@@ -27,6 +27,7 @@ impl Core {
             peer = self.me,
             term = self.hard.term,
             topic = "timer",
+            role = "candidate",
             "election timeout: campaigning"
         );
         let votes = BTreeSet::from([self.me]);
@@ -100,6 +101,7 @@ impl Core {
             peer = self.me,
             term = self.hard.term,
             topic = "vote",
+            role = "leader",
             last,
             "became leader"
         );

@@ -15,6 +15,13 @@ impl Core {
         }
         if !matches!(self.role, Role::Follower) {
             self.role = Role::Follower;
+            debug!(
+                peer = self.me,
+                term,
+                topic = "vote",
+                role = "follower",
+                "candidate steps down: a leader of this term"
+            );
         }
         self.reset_election_timer(now);
         true

@@ -23,7 +23,7 @@ use crate::log::Log;
 use crate::persist::{HardState, StateEncoder, Stored};
 use crate::timing::{ElectionTimeouts, Time};
 use std::collections::BTreeSet;
-use tracing::info;
+use tracing::{debug, info};
 
 #[derive(Debug)]
 pub enum Role {
@@ -64,6 +64,14 @@ impl Core {
         let Stored { hard, encoder } = stored;
         let base = hard.log.snapshot_index();
         let mut timeouts = ElectionTimeouts::from_seed(seed);
+        // A (re)started peer follows in the term it stored: said so its lane resumes after a crash.
+        debug!(
+            peer = me,
+            term = hard.term,
+            topic = "persist",
+            role = "follower",
+            "started"
+        );
         Core {
             me: me as u64,
             peers,
@@ -163,13 +171,22 @@ impl Core {
     /// Any RPC or reply carrying a higher term makes this peer a follower of that term.
     fn observe_term(&mut self, term: u64) {
         if term > self.hard.term {
-            if self.is_leader() {
-                info!(
+            match self.role {
+                Role::Leader(_) => info!(
                     peer = self.me,
                     term,
                     topic = "vote",
+                    role = "follower",
                     "leader steps down: saw a higher term"
-                );
+                ),
+                Role::Candidate { .. } => debug!(
+                    peer = self.me,
+                    term,
+                    topic = "vote",
+                    role = "follower",
+                    "candidate steps down: saw a higher term"
+                ),
+                Role::Follower => {}
             }
             let hard = self.hard_mut();
             hard.term = term;

@@ -14,7 +14,7 @@ use raft_lab_scripts::select::{Scope, TestId};
 use raft_lab_scripts::shard::Shard;
 use raft_lab_scripts::stats::{self, TestStats};
 use raft_lab_scripts::sweep_report::{self, Report, RunRow};
-use raft_lab_scripts::workspace;
+use raft_lab_scripts::{outcome, workspace};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -200,6 +200,11 @@ fn main() -> ExitCode {
                 "    replay: {}",
                 workspace::in_root(&run::replay_command(&id.target, &id.name, spec.seed))
             );
+            let log = std::fs::read_to_string(&spec.log).unwrap_or_default();
+            if let Some(picture) = outcome::find_picture(&log) {
+                let picture = workspace::display_path(std::path::Path::new(&picture));
+                println!("    picture: {picture}");
+            }
             println!("    trace:  {replay_tool} {} {}", id.name, spec.seed);
         }
     }

@@ -2,14 +2,15 @@
 //!
 //! Reruns one test with one seed, tracing every event to `target/replay/<test>-<seed>.jsonl`; prints
 //! whether it passed and its trace digest (the same as the original run's: the run is deterministic),
-//! then shows the trace through the viewer. Exits 1 if the run failed.
+//! then shows the trace through the viewer. The run also draws its picture (`RAFT_LAB_PICTURE=always`)
+//! into `target/replay/`, and its path is printed. Exits 1 if the run failed.
 
 use clap::Parser;
 use raft_lab_scripts::prepare::prepare;
 use raft_lab_scripts::run::{self, RunSpec};
 use raft_lab_scripts::select::Scope;
 use raft_lab_scripts::view_cli::{ViewOptions, show};
-use raft_lab_scripts::{EXIT_USAGE, workspace};
+use raft_lab_scripts::{EXIT_USAGE, outcome, workspace};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -42,6 +43,13 @@ fn main() -> ExitCode {
     // Check the viewer options before spending time on a build and a run.
     if let Err(e) = args.view.filter() {
         return usage(e);
+    }
+    let replay_dir = workspace::output_dir("replay");
+    // The rerun draws its picture, pass or fail, beside its log (see tests/src/picture).
+    // SAFETY: no other thread runs yet.
+    unsafe {
+        std::env::set_var("RAFT_LAB_PICTURE", "always");
+        std::env::set_var("RAFT_LAB_PICTURE_DIR", &replay_dir);
     }
     // Test names are unique across editions: a replay needs no edition.
     let prepared = match prepare(std::slice::from_ref(&args.test), Scope::from_choice(None)) {
@@ -113,6 +121,13 @@ fn main() -> ExitCode {
         "replay: rerun  {}",
         workspace::in_root(&run::replay_command(&id.target, &id.name, args.seed))
     );
+    let log = std::fs::read_to_string(&spec.log).unwrap_or_default();
+    if let Some(picture) = outcome::find_picture(&log) {
+        println!(
+            "replay: picture {}",
+            workspace::display_path(std::path::Path::new(&picture))
+        );
+    }
     if trace.exists() {
         println!("replay: trace  {}", workspace::display_path(&trace));
         if !args.no_view {

@@ -36,7 +36,8 @@ impl<R: Raft, SM: StateMachine> raftapi::Rsm for Rsm<R, SM> {
 
     /// Give `op` to Raft with an id no other submission shares; wait until the entry at its index
     /// is applied: `Ok(reply)` if that entry is this very op, `WrongLeader` if it is another, if
-    /// the term moves on, or once Raft is killed (it then closes the apply channel).
+    /// the term moves on without it, or once Raft is killed (it then closes the apply channel).
+    /// Beware of answering `WrongLeader` while the op may still commit: the client resends it.
     async fn submit(&self, _op: OpOf<Self>) -> Result<ReplyOf<Self>, SubmitError> {
         unimplemented!("Rsm::submit (Lab 4A)")
     }

@@ -109,6 +109,8 @@ impl<K: Kv4Impl> Kv4Test<K> {
             }),
         };
         tracing::info!(topic = "test", ?setup, "make kv test");
+        // The run's picture shows the history, each op with how it was served (see `Tester`).
+        crate::picture::registry::history(&ts.inner.history);
         if let Err(e) = ts.group().start_servers().await {
             ts.fail(&e);
         }
@@ -117,6 +119,14 @@ impl<K: Kv4Impl> Kv4Test<K> {
             ts.spawn_size_sampler();
         }
         ts.net().set_reliable(setup.reliable);
+        if !setup.reliable {
+            tracing::info!(
+                topic = "test",
+                annotation = "unreliable network",
+                band = "reliability",
+                "network unreliable"
+            );
+        }
         ts
     }
 
@@ -221,7 +231,7 @@ impl<K: Kv4Impl> Kv4Test<K> {
             "unreliable"
         };
         println!("{description} ({network} network)...");
-        tracing::info!(topic = "test", description, "begin");
+        tracing::info!(topic = "test", description, annotation = "begin", "begin");
         *lock(&self.inner.label) = kv_history::slug(description);
         *lock(&self.inner.stats) = Stats {
             t0: sim::node::now(),
@@ -241,7 +251,7 @@ impl<K: Kv4Impl> Kv4Test<K> {
         let rpcs = self.net().total_count() - rpcs0;
         let ops = self.inner.ops.load(Ordering::Relaxed);
         let n = self.group().n();
-        tracing::info!(topic = "test", secs, rpcs, ops, "end");
+        tracing::info!(topic = "test", secs, rpcs, ops, annotation = "end", "end");
         println!("  ... Passed --  time {secs:4.1}s #peers {n} #RPCs {rpcs:5} #Ops {ops:4}");
     }
 
@@ -328,6 +338,15 @@ impl<K: Kv4Impl> Tester for Kv4Test<K> {
 
     fn history(&self) -> &History {
         &self.inner.history
+    }
+
+    fn network(&self) -> Option<&Network> {
+        Some(self.net())
+    }
+
+    /// The term replica `server` is in, if it is live.
+    fn term_of(&self, server: usize) -> Option<u64> {
+        self.group().server(server).map(|s| s.raft().state().0)
     }
 
     /// Reliable for CheckPutConcurrent: a reliable network, no crashes and no partitions.

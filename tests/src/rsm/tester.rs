@@ -247,7 +247,7 @@ impl<R: Rsm<Sm = Counter>> RsmTest<R> {
             "unreliable"
         };
         println!("{description} ({network} network)...");
-        tracing::info!(topic = "test", description, "begin");
+        tracing::info!(topic = "test", description, annotation = "begin", "begin");
         *self.stats() = Stats {
             t0: sim::node::now(),
             rpcs0: self.group().net().total_count(),
@@ -262,7 +262,7 @@ impl<R: Rsm<Sm = Counter>> RsmTest<R> {
         let secs = (sim::node::now() - s.t0).as_secs_f64();
         let rpcs = self.group().net().total_count() - s.rpcs0;
         let ops = self.inner.ops.load(Ordering::Relaxed);
-        tracing::info!(topic = "test", secs, rpcs, ops, "end");
+        tracing::info!(topic = "test", secs, rpcs, ops, annotation = "end", "end");
         println!("  ... Passed --  time {secs:4.1}s #peers {NSRV} #RPCs {rpcs:5} #Ops {ops:4}");
     }
 

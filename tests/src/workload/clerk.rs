@@ -1,6 +1,7 @@
 //! A clerk as the tester made it, and what the workload library needs from a tester.
 
 use checker::History;
+use labrpc::Network;
 use raftapi::{KvResult, Version, VersionedClerk};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -75,4 +76,15 @@ pub trait Tester: Clone + Send + Sync + 'static {
     /// Fails the test with `message`, leaving its evidence (the history) behind. Usable from any
     /// task of the test.
     fn fail(&self, message: &str) -> !;
+
+    /// The network the clerks' ends are on, so that each logged op can say how it was served
+    /// (retries, who answered; see [`crate::op_meta`]). `None`: ops are logged without it.
+    fn network(&self) -> Option<&Network> {
+        None
+    }
+
+    /// The current term of the server a clerk's end `j` leads to, if it has one (a Raft group).
+    fn term_of(&self, _server: usize) -> Option<u64> {
+        None
+    }
 }

@@ -5,6 +5,7 @@
 use super::clerk::{TestClerk, Tester};
 use crate::kv_config::now_ns;
 use crate::kv_history;
+use crate::op_meta;
 use checker::{KvErr, Operation};
 use raftapi::{KvError, KvResult, Version, VersionedClerk};
 use serde::Serialize;
@@ -64,6 +65,7 @@ impl<T: Tester> Workload<T> {
         client: u64,
     ) -> KvResult<(String, Version)> {
         let call = now_ns();
+        let before = self.before(ck);
         let result = ck.get(key).await;
         let ret = now_ns();
         let (value, version) = match &result {
@@ -72,7 +74,7 @@ impl<T: Tester> Workload<T> {
         };
         let output = (value, version, kv_err(&result));
         let op = Operation::versioned_get(client, call, ret, key, output);
-        self.t.history().record(op);
+        self.t.history().record(self.served(op, ck, before));
         result
     }
 
@@ -86,12 +88,35 @@ impl<T: Tester> Workload<T> {
         client: u64,
     ) -> KvResult<()> {
         let call = now_ns();
+        let before = self.before(ck);
         let result = ck.put(key, value, version).await;
         let ret = now_ns();
         let op =
             Operation::versioned_put(client, call, ret, key, (value, version), kv_err(&result));
-        self.t.history().record(op);
+        self.t.history().record(self.served(op, ck, before));
         result
+    }
+
+    /// The clerk's ends before an op, if the tester shows its network.
+    fn before(&self, ck: &TestClerk<T::Clerk>) -> Option<op_meta::Before> {
+        let net = self.t.network()?;
+        Some(op_meta::before(net, ck.end_names()))
+    }
+
+    /// `op` with how the clerk served it, when that is known.
+    fn served(
+        &self,
+        op: Operation,
+        ck: &TestClerk<T::Clerk>,
+        before: Option<op_meta::Before>,
+    ) -> Operation {
+        match (self.t.network(), before) {
+            (Some(net), Some(before)) => {
+                let meta = op_meta::after(net, ck.end_names(), before, |j| self.t.term_of(j));
+                op.with_meta(meta)
+            }
+            _ => op,
+        }
     }
 
     /// GetJson: a logged get that must succeed, its value decoded from JSON, with its version.
