@@ -8,6 +8,7 @@
 use checker::{Budget, CheckResult, History, Operation, check};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
+// Real time on purpose: the checker is plain code, measured outside any simulation.
 use std::time::Instant;
 
 const BUDGET: Budget = Budget { max_steps: 200_000 };

@@ -77,6 +77,7 @@ fn run_browser(browser: &Path, page: &Path, mode: &str, profile: &Path) -> (Stri
             let _ = child.wait();
             panic!("chromium took over {BROWSER_LIMIT:?} on {}", page.display());
         }
+        // Real time on purpose: this polls a real Chromium process, outside any simulation.
         std::thread::sleep(Duration::from_millis(50));
     }
     let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
