@@ -8,6 +8,7 @@
 
 pub mod cargo;
 pub mod edition;
+pub mod mutants_report;
 pub mod outcome;
 pub mod prepare;
 pub mod progress;
