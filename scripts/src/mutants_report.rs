@@ -141,12 +141,18 @@ pub fn shard_fates(
         .collect()
 }
 
-/// Every shard under `dir` (`shard-K-of-N` directories), read with `allowed`: (shard names,
-/// the number of shards a complete run has, mutants).
-pub fn read_shards(
-    dir: &Path,
-    allowed: &BTreeMap<String, String>,
-) -> Result<(Vec<String>, Option<u32>, Vec<Mutant>), String> {
+/// What the shards run so far found.
+#[derive(Debug, Default)]
+pub struct Shards {
+    /// The shards' directory names (`shard-K-of-N`).
+    pub names: Vec<String>,
+    /// N: how many shards a complete run has.
+    pub of: Option<u32>,
+    pub mutants: Vec<Mutant>,
+}
+
+/// Every shard under `dir` (`shard-K-of-N` directories) that has run a stage, read with `allowed`.
+pub fn read_shards(dir: &Path, allowed: &BTreeMap<String, String>) -> Result<Shards, String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut shards: Vec<PathBuf> = entries
@@ -183,7 +189,7 @@ pub fn read_shards(
         names.push(name.to_string());
         mutants.extend(shard_fates(&stages, allowed));
     }
-    Ok((names, of, mutants))
+    Ok(Shards { names, of, mutants })
 }
 
 /// Counts by fate.

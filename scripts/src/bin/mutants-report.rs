@@ -38,20 +38,19 @@ fn main() -> ExitCode {
         },
         Err(e) => return fail(format!("cannot read {}: {e}", allow_path.display())),
     };
-    let (shards, of, mutants) =
-        match mutants_report::read_shards(&workspace::user_path(&args.shards), &allowed) {
-            Ok(r) => r,
-            Err(e) => return fail(e),
-        };
-    if shards.is_empty() {
+    let shards = match mutants_report::read_shards(&workspace::user_path(&args.shards), &allowed) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    if shards.names.is_empty() {
         return fail("no shard has run yet: scripts/mutants --shard K/N runs one".into());
     }
-    let md = mutants_report::render(&shards, of, &mutants, &allowed);
+    let md = mutants_report::render(&shards.names, shards.of, &shards.mutants, &allowed);
     let out = workspace::user_path(&args.out);
     if let Err(e) = std::fs::write(&out, md) {
         return fail(format!("cannot write {}: {e}", out.display()));
     }
-    let tally = mutants_report::tally(&mutants);
+    let tally = mutants_report::tally(&shards.mutants);
     println!("{}", mutants_report::summary_line(&tally));
     println!("mutants-report: wrote {}", out.display());
     if tally.missed > 0 {
