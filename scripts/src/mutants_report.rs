@@ -306,6 +306,19 @@ pub fn render(
     if !any {
         let _ = writeln!(md, "None.");
     }
+    let untested: Vec<&Mutant> = mutants
+        .iter()
+        .filter(|m| m.fate == Fate::Untested)
+        .collect();
+    if !untested.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n## Not yet through every stage (an interrupted shard: `scripts/mutants --resume`)\n"
+        );
+        for m in untested {
+            let _ = writeln!(md, "- `{}`", m.name);
+        }
+    }
     let seen: std::collections::BTreeSet<String> = mutants.iter().map(Mutant::key).collect();
     let stale: Vec<&String> = allowed.keys().filter(|k| !seen.contains(*k)).collect();
     if !stale.is_empty() && of.is_some_and(|n| shards.len() as u32 == n) {
