@@ -5,7 +5,8 @@
 //! too), **unviable** when it does not build, **equivalent** when it survives every stage and the
 //! allow-list says why no behaviour can tell it apart, and **missed** otherwise: a gap to close.
 //! Allow-list lines read `FILE: DESCRIPTION # why`, where `FILE: DESCRIPTION` is the mutant's
-//! cargo-mutants name without its line and column, so an entry outlives edits elsewhere in the file.
+//! cargo-mutants name without its line and column, so an entry outlives edits elsewhere in the file;
+//! where one function has two such mutants, `FILE:LINE: DESCRIPTION` names one of them.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -44,6 +45,19 @@ impl Mutant {
     /// The name without line and column: the allow-list's key.
     pub fn key(&self) -> String {
         key_of(&self.name)
+    }
+}
+
+/// `FILE:LINE:COL: DESCRIPTION` → `FILE:LINE: DESCRIPTION`.
+pub fn line_key_of(name: &str) -> String {
+    let mut parts = name.splitn(4, ':');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(file), Some(line), Some(col), Some(rest))
+            if line.parse::<u32>().is_ok() && col.parse::<u32>().is_ok() =>
+        {
+            format!("{file}:{line}:{rest}")
+        }
+        _ => name.to_string(),
     }
 }
 
@@ -132,7 +146,10 @@ pub fn shard_fates(
         .map(|(name, fate)| {
             let fate = match fate {
                 Fate::Untested if complete => Fate::Survived {
-                    equivalent: allowed.get(&key_of(&name)).cloned(),
+                    equivalent: allowed
+                        .get(&line_key_of(&name))
+                        .or_else(|| allowed.get(&key_of(&name)))
+                        .cloned(),
                 },
                 other => other,
             };
@@ -319,7 +336,10 @@ pub fn render(
             let _ = writeln!(md, "- `{}`", m.name);
         }
     }
-    let seen: std::collections::BTreeSet<String> = mutants.iter().map(Mutant::key).collect();
+    let seen: std::collections::BTreeSet<String> = mutants
+        .iter()
+        .flat_map(|m| [m.key(), line_key_of(&m.name)])
+        .collect();
     let stale: Vec<&String> = allowed.keys().filter(|k| !seen.contains(*k)).collect();
     if !stale.is_empty() && of.is_some_and(|n| shards.len() as u32 == n) {
         let _ = writeln!(
@@ -353,6 +373,10 @@ mod tests {
             "raft/src/log.rs: replace + with - in Log::len"
         );
         assert_eq!(key_of("no position here"), "no position here");
+        assert_eq!(
+            line_key_of("raft/src/log.rs:12:9: replace + with - in Log::len"),
+            "raft/src/log.rs:12: replace + with - in Log::len"
+        );
     }
 
     #[test]
@@ -386,7 +410,9 @@ mod tests {
 
     #[test]
     fn a_survivor_is_equivalent_only_if_allow_listed_and_untested_until_every_stage_ran() {
-        let allowed = parse_allow_list("# comment\n\na: x # returns the same value\n").unwrap();
+        let allowed =
+            parse_allow_list("# comment\n\na: x # returns the same value\na:9: z # not this one\n")
+                .unwrap();
         let all = [
             (
                 "units",
