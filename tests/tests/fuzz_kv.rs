@@ -12,9 +12,8 @@ const REGRESSIONS: &str = concat!(
 );
 
 /// Cases per plain `cargo test` unless `PROPTEST_CASES` says otherwise. A KV case costs about
-/// 65 ms of wall time on this 2-core machine (about 250 operations over 7 s of virtual time; 1000
-/// cases took 66 s), so 200 cases take about 15 s alone and stay well under a minute with other
-/// builds running. Sweeps set `PROPTEST_CASES` (4000 cases passed when this target was written).
+/// 20 ms of wall time on this 2-core machine (swarm testing keeps about half of the drawn steps),
+/// so 200 cases take about 4 s. Sweeps set `PROPTEST_CASES` or `MADSIM_TEST_NUM`.
 const DEFAULT_KV_CASES: u32 = 200;
 
 #[test]

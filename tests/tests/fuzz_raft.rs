@@ -28,6 +28,18 @@ fn a_schedule_replays_identically() {
     replay::assert_replays_identically(&replay::every_kind_of_step(77), fuzz::run_schedule);
 }
 
+/// The protocol-timed steps find their targets (a leader to crash or cut off, a crashed peer to
+/// revive), and the healed cluster is watched for wasted work after liveness.
+#[test]
+fn protocol_timed_steps_hit_their_targets_and_the_quiet_check_runs() {
+    let outcome = fuzz::run_schedule(&replay::every_kind_of_step(77));
+    assert_eq!(outcome.failure, None, "{}", outcome.timeline);
+    let text = outcome.timeline.to_string();
+    for what in ["cut leader ", "crash leader ", "revive peer ", "quiet: "] {
+        assert!(text.contains(what), "no {what:?} in\n{text}");
+    }
+}
+
 /// The Raft under test without its observer: what a user's Raft that offers none looks like.
 struct Unobserved(TestedRaft);
 

@@ -4,6 +4,7 @@
 //! liveness phase with everything healed.
 
 use super::driver::{FaultDriver, PeerLook, Recorder, lock, note_no_observer};
+use super::quiet;
 use super::schedule::{Action, Schedule};
 use super::timeline::{Timeline, describe};
 use crate::commands::Cmd;
@@ -240,6 +241,51 @@ impl<R: Raft> FaultDriver for Cluster<R> {
                 plan
             }
             Action::Commands(k) => self.commands(k),
+            Action::CrashLeader(k) => {
+                let burst = if k > 0 {
+                    format!("{}; ", self.commands(k))
+                } else {
+                    String::new()
+                };
+                match self.leader() {
+                    Some((p, _)) => {
+                        let was = self.crash(p).unwrap_or_default();
+                        format!("{burst}crash leader {p} ({was})")
+                    }
+                    None => format!("{burst}crash the leader: no peer leads"),
+                }
+            }
+            Action::IsolateLeader(k) => {
+                let cut = match self.leader() {
+                    Some((l, term)) => {
+                        for i in 0..n {
+                            for j in 0..n {
+                                self.up[i][j] = (i == l) == (j == l);
+                            }
+                        }
+                        self.apply_links();
+                        format!("cut leader {l} (term {term}) off from every other peer")
+                    }
+                    None => "cut the leader off: no peer leads".into(),
+                };
+                if k > 0 {
+                    format!("{cut}; {}", self.commands(k))
+                } else {
+                    cut
+                }
+            }
+            Action::Revive(k) => {
+                let down: Vec<usize> = {
+                    let s = self.state();
+                    (0..n).filter(|&p| s.rafts[p].is_none()).collect()
+                };
+                if down.is_empty() {
+                    return "revive a crashed peer: none is down".into();
+                }
+                let p = down[k as usize % down.len()];
+                let back = self.restart(p).await;
+                format!("revive peer {p}; back as {back}")
+            }
         }
     }
 }
@@ -393,6 +439,7 @@ impl<R: Raft> Cluster<R> {
                         "liveness: command committed at index {index} on all {n} peers after {} ms",
                         (now - elected).as_millis()
                     ));
+                    self.quiet_phase().await;
                     return;
                 }
                 if got.is_some_and(|c| c != cmd) || now - since >= RETRY_AFTER {
@@ -415,6 +462,36 @@ impl<R: Raft> Cluster<R> {
                 }
                 return;
             }
+        }
+    }
+
+    /// The healed cluster must then stay quiet for [`quiet::WINDOW`]: no election, the same
+    /// leader, and no more RPCs than heartbeats need (see [`quiet`]).
+    async fn quiet_phase(&mut self) {
+        let before = self.quiet_sample();
+        if !self.wait(quiet::WINDOW).await {
+            return;
+        }
+        let after = self.quiet_sample();
+        match quiet::check(self.schedule.peers, &before, &after) {
+            Ok(()) => self.log(format!(
+                "quiet: {} RPCs in {} ms, leader and term unchanged",
+                after.rpcs - before.rpcs,
+                quiet::WINDOW.as_millis()
+            )),
+            Err(why) => self.state().rec.fail(why),
+        }
+    }
+
+    fn quiet_sample(&self) -> quiet::Sample {
+        let top_term = {
+            let s = self.state();
+            s.rafts.iter().flatten().map(|r| r.state().0).max()
+        };
+        quiet::Sample {
+            top_term: top_term.unwrap_or(0),
+            leader: self.leader(),
+            rpcs: self.cfg.rpc_total(),
         }
     }
 

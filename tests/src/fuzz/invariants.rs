@@ -39,6 +39,7 @@ pub const COMMITTED_ENTRIES_AGREE: &str = "state-machine safety (committed entri
 pub const MONOTONIC: &str = "monotonic term/commit/applied within a life";
 pub const APPLIED_LE_COMMITTED: &str = "applied <= committed <= last log index";
 pub const PERSISTENCE: &str = "persisted term survives a crash";
+pub const PERSISTED_VOTE: &str = "a vote survives a crash (no two votes in one term)";
 
 /// An entry the checker has seen committed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,8 +58,8 @@ struct Life {
     term: u64,
     commit: u64,
     applied: u64,
-    /// The term it had when it last crashed.
-    term_at_crash: Option<u64>,
+    /// The term and vote it had when it last crashed.
+    at_crash: Option<(u64, Option<u64>)>,
 }
 
 /// A leader the checker has seen, and the first time it saw it.
@@ -123,11 +124,13 @@ impl Checker {
 
     /// Peer `peer` is about to be killed; `last` is its view just before.
     pub fn crashed(&mut self, peer: usize, last: &PeerView) {
-        self.lives[peer].term_at_crash = Some(last.term);
+        self.lives[peer].at_crash = Some((last.term, last.voted_for));
     }
 
     /// Peer `peer` was started again; `first` is its view before it handled anything. Begins a new
-    /// life and checks that the persisted term survived.
+    /// life and checks that the persisted term survived, and the vote with it: a peer that voted
+    /// in term T and restarts in term T must still hold that vote, or it may grant a second one
+    /// in T (Figure 2: votedFor is persistent state, saved before the vote is answered).
     pub fn restarted(
         &mut self,
         at: Duration,
@@ -140,17 +143,32 @@ impl Checker {
             term: first.term,
             commit: first.commit_index,
             applied: first.last_applied,
-            term_at_crash: None,
+            at_crash: None,
         };
-        if let Some(before) = old.term_at_crash
-            && first.term < before
-        {
+        let Some((before, vote)) = old.at_crash else {
+            return Ok(());
+        };
+        if first.term < before {
             return Err(Violation {
                 at,
                 invariant: PERSISTENCE,
                 detail: format!(
                     "peer {peer} had term {before} when it crashed but restarted with term {}",
                     first.term
+                ),
+            });
+        }
+        if first.term == before
+            && let Some(v) = vote
+            && first.voted_for != Some(v)
+        {
+            return Err(Violation {
+                at,
+                invariant: PERSISTED_VOTE,
+                detail: format!(
+                    "peer {peer} had voted for peer {v} in term {before} when it crashed but \
+                     restarted in term {before} with vote {:?}, free to vote again in that term",
+                    first.voted_for
                 ),
             });
         }
@@ -428,5 +446,30 @@ mod tests {
         c.crashed(0, &view(5, F, &[], 0));
         let e = c.restarted(T0, 0, &view(4, F, &[], 0)).unwrap_err();
         assert_eq!(e.invariant, PERSISTENCE);
+    }
+
+    #[test]
+    fn a_vote_forgotten_across_a_restart_is_a_persistence_bug() {
+        let voted = |term, vote| PeerView {
+            voted_for: vote,
+            ..view(term, F, &[], 0)
+        };
+        let mut c = Checker::new(3);
+        c.crashed(0, &voted(5, Some(2)));
+        let e = c.restarted(T0, 0, &voted(5, None)).unwrap_err();
+        assert_eq!(e.invariant, PERSISTED_VOTE);
+        c.crashed(0, &voted(5, Some(2)));
+        let e = c.restarted(T0, 0, &voted(5, Some(1))).unwrap_err();
+        assert_eq!(
+            e.invariant, PERSISTED_VOTE,
+            "a changed vote is a second vote"
+        );
+        // The same vote, no vote to keep, or a later term (whose vote is its own) are fine.
+        c.crashed(0, &voted(5, Some(2)));
+        c.restarted(T0, 0, &voted(5, Some(2))).unwrap();
+        c.crashed(0, &voted(5, None));
+        c.restarted(T0, 0, &voted(5, None)).unwrap();
+        c.crashed(0, &voted(5, Some(2)));
+        c.restarted(T0, 0, &voted(6, None)).unwrap();
     }
 }

@@ -10,7 +10,7 @@
 use super::cluster::RunOutcome;
 use super::driver::{FaultDriver, Recorder, lock, note_no_observer};
 use super::kv_cluster::FuzzKvCluster;
-use super::schedule::{Action, Schedule};
+use super::schedule::{Action, MAX_PEERS, Schedule};
 use super::timeline::describe;
 use crate::kv_cluster::KvImpl;
 use crate::kv_config::now_ns;
@@ -283,10 +283,39 @@ impl<K: KvImpl> FaultDriver for Driver<K> {
                 Ok(())
             }
             Action::Commands(k) => {
-                for slot in &self.slots {
-                    slot.queued.fetch_add(k.into(), Ordering::SeqCst);
-                }
+                self.queue(k);
                 return format!("burst: {k} operations queued on each client");
+            }
+            Action::CrashLeader(k) => {
+                self.queue(k);
+                let Some((l, _)) = self.cluster.leader() else {
+                    return format!("{k} operations queued on each client; no server leads");
+                };
+                let was = self.crash(l).unwrap_or_default();
+                return format!("{k} operations queued on each client; crash leader {l} ({was})");
+            }
+            Action::IsolateLeader(k) => {
+                let cut = match self.cluster.leader() {
+                    Some((l, term)) => {
+                        let mut groups = [0; MAX_PEERS];
+                        groups[l] = 1;
+                        self.cluster.partition(&groups);
+                        format!("cut leader {l} (term {term}) off from every other server")
+                    }
+                    None => "cut the leader off: no server leads".into(),
+                };
+                self.queue(k);
+                return format!("{cut}; {k} operations queued on each client");
+            }
+            Action::Revive(k) => {
+                let n = self.cluster.n();
+                let down: Vec<usize> = (0..n).filter(|&i| !self.cluster.is_live(i)).collect();
+                if down.is_empty() {
+                    return "revive a crashed server: none is down".into();
+                }
+                let p = down[k as usize % down.len()];
+                let back = self.restart(p).await;
+                return format!("revive server {p}; back as {back}");
             }
         };
         if let Err(e) = done {
@@ -304,6 +333,13 @@ impl<K: KvImpl> Driver<K> {
 
     fn log(&self, what: impl Into<String>) {
         self.report().log(what);
+    }
+
+    /// Queues `k` more operations on each client.
+    fn queue(&self, k: u8) {
+        for slot in &self.slots {
+            slot.queued.fetch_add(k.into(), Ordering::SeqCst);
+        }
     }
 
     /// Kills server p if it is live; returns what it was ("leader, term 4").

@@ -6,7 +6,8 @@ use super::schedule::{Action, NetFaults, Schedule, Step};
 
 /// Every kind of step on 5 peers with snapshots: bursts, a partition, a one-way cut, a crash,
 /// message faults, duplicates, reordering, a restart of a down peer and a reboot of a live one, a
-/// heal, and a burst after it. `seed` is the simulation seed.
+/// heal, a burst after it, then the leader cut off, a burst and the leader crashed, and the
+/// crashed peer revived. `seed` is the simulation seed.
 pub fn every_kind_of_step(seed: u64) -> Schedule {
     let step = |after_ms, action| Step { after_ms, action };
     Schedule {
@@ -39,6 +40,10 @@ pub fn every_kind_of_step(seed: u64) -> Schedule {
             step(10, Action::Restart(1)),
             step(500, Action::Heal),
             step(300, Action::Commands(12)),
+            step(1300, Action::IsolateLeader(2)),
+            step(700, Action::Heal),
+            step(400, Action::CrashLeader(2)),
+            step(600, Action::Revive(3)),
         ],
     }
 }

@@ -32,6 +32,13 @@ pub fn describe(schedule: &Schedule, action: &Action) -> String {
             format!("long reordering {}", if *on { "on" } else { "off" })
         }
         Action::Commands(k) => format!("burst of {k} commands"),
+        Action::CrashLeader(0) => "crash the leader".into(),
+        Action::CrashLeader(k) => format!("burst of {k} commands, then crash the leader at once"),
+        Action::IsolateLeader(0) => "cut the leader off from every other peer".into(),
+        Action::IsolateLeader(k) => {
+            format!("cut the leader off from every other peer, then a burst of {k} commands")
+        }
+        Action::Revive(k) => format!("restart crashed peer #{k} (counting the crashed ones)"),
     }
 }
 
