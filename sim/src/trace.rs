@@ -187,8 +187,8 @@ pub fn init() {
         );
         let text = TextLayer.with_filter(filter);
         let subscriber = Registry::default()
-            .with(DigestLayer.with_filter(TracedAtDebug))
-            .with(TimelineLayer.with_filter(PictureEvents))
+            .with(DigestLayer.with_filter(PerCallsite(traced_at_debug)))
+            .with(TimelineLayer.with_filter(PerCallsite(picture_events)))
             .with(text);
         if tracing::subscriber::set_global_default(subscriber).is_err() {
             eprintln!("raft-lab: a tracing subscriber was already installed; traces are off");
@@ -243,28 +243,27 @@ pub fn flush() {
     }
 }
 
-/// Events at DEBUG and above from every crate but the simulator; no spans (node names come from
-/// `NODE_NAMES`).
-struct TracedAtDebug;
+/// A filter that decides from a callsite's metadata alone, so it is decided once per callsite:
+/// what it rejects (spans, other crates' events) is never even constructed.
+struct PerCallsite(fn(&Metadata<'_>) -> bool);
 
-impl TracedAtDebug {
-    fn wants(meta: &Metadata<'_>) -> bool {
-        meta.is_event() && *meta.level() <= Level::DEBUG && is_traced(meta.target())
-    }
-}
-
-impl<S> Filter<S> for TracedAtDebug {
+impl<S> Filter<S> for PerCallsite {
     fn enabled(&self, meta: &Metadata<'_>, _: &Context<'_, S>) -> bool {
-        Self::wants(meta)
+        (self.0)(meta)
     }
-    // Decided once per callsite: spans and other crates' events are never even constructed.
     fn callsite_enabled(&self, meta: &'static Metadata<'static>) -> Interest {
-        if Self::wants(meta) {
+        if (self.0)(meta) {
             Interest::always()
         } else {
             Interest::never()
         }
     }
+}
+
+/// Events at DEBUG and above from every crate but the simulator; no spans (node names come from
+/// `NODE_NAMES`).
+fn traced_at_debug(meta: &Metadata<'_>) -> bool {
+    meta.is_event() && *meta.level() <= Level::DEBUG && is_traced(meta.target())
 }
 
 fn is_traced(target: &str) -> bool {
@@ -446,30 +445,13 @@ impl<S: Subscriber> Layer<S> for TextLayer {
 }
 
 /// Events the picture needs (see [`crate::timeline`]): annotations at any level, and events
-/// naming a role or a term at DEBUG and above; decided once per callsite from the field names.
-struct PictureEvents;
-
-impl PictureEvents {
-    fn wants(meta: &Metadata<'_>) -> bool {
-        let has = |name| meta.fields().field(name).is_some();
-        meta.is_event()
-            && is_traced(meta.target())
-            && (has(timeline::ANNOTATION)
-                || (*meta.level() <= Level::DEBUG && (has(timeline::ROLE) || has(timeline::TERM))))
-    }
-}
-
-impl<S> Filter<S> for PictureEvents {
-    fn enabled(&self, meta: &Metadata<'_>, _: &Context<'_, S>) -> bool {
-        Self::wants(meta)
-    }
-    fn callsite_enabled(&self, meta: &'static Metadata<'static>) -> Interest {
-        if Self::wants(meta) {
-            Interest::always()
-        } else {
-            Interest::never()
-        }
-    }
+/// naming a role or a term at DEBUG and above; decided from the field names.
+fn picture_events(meta: &Metadata<'_>) -> bool {
+    let has = |name| meta.fields().field(name).is_some();
+    meta.is_event()
+        && is_traced(meta.target())
+        && (has(timeline::ANNOTATION)
+            || (*meta.level() <= Level::DEBUG && (has(timeline::ROLE) || has(timeline::TERM))))
 }
 
 /// The role and term an event names.
