@@ -9,7 +9,8 @@
 use checker::{Budget, CheckResult, History, Operation, check};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
-// Real time on purpose: the checker is plain code, measured outside any simulation.
+// Real time only for the printed report (the checker is plain code, outside any simulation); the
+// assertions count steps and bytes.
 use std::time::Instant;
 
 const BUDGET: Budget = Budget { max_steps: 200_000 };

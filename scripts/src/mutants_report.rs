@@ -48,30 +48,34 @@ impl Mutant {
     }
 }
 
-/// `FILE:LINE:COL: DESCRIPTION` → `FILE:LINE: DESCRIPTION`.
-pub fn line_key_of(name: &str) -> String {
+/// `FILE:LINE:COL: DESCRIPTION` split into file, line and `: DESCRIPTION`; `None` for a name
+/// without a position.
+fn split_name(name: &str) -> Option<(&str, &str, &str)> {
     let mut parts = name.splitn(4, ':');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(file), Some(line), Some(col), Some(rest))
             if line.parse::<u32>().is_ok() && col.parse::<u32>().is_ok() =>
         {
-            format!("{file}:{line}:{rest}")
+            Some((file, line, rest))
         }
-        _ => name.to_string(),
+        _ => None,
     }
+}
+
+/// `FILE:LINE:COL: DESCRIPTION` → `FILE:LINE: DESCRIPTION`.
+pub fn line_key_of(name: &str) -> String {
+    split_name(name).map_or_else(
+        || name.to_string(),
+        |(file, line, rest)| format!("{file}:{line}:{rest}"),
+    )
 }
 
 /// `FILE:LINE:COL: DESCRIPTION` → `FILE: DESCRIPTION`.
 pub fn key_of(name: &str) -> String {
-    let mut parts = name.splitn(4, ':');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(file), Some(line), Some(col), Some(rest))
-            if line.parse::<u32>().is_ok() && col.parse::<u32>().is_ok() =>
-        {
-            format!("{file}:{rest}")
-        }
-        _ => name.to_string(),
-    }
+    split_name(name).map_or_else(
+        || name.to_string(),
+        |(file, _, rest)| format!("{file}:{rest}"),
+    )
 }
 
 /// The allow-list: key → why the mutant is equivalent. Blank lines and `#` lines are comments.
