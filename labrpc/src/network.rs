@@ -40,7 +40,8 @@ pub struct Network {
 
 struct EndState {
     enabled: bool,
-    server: Option<String>,
+    /// Shared, so that every call and reply on the end names its server without copying the name.
+    server: Option<Arc<str>>,
     stats: EndStats,
 }
 
@@ -59,7 +60,7 @@ pub struct EndStats {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LastReply {
     /// The server that sent it.
-    pub server: String,
+    pub server: Arc<str>,
     /// Its place among every reply this network delivered (1, 2, ...): the latest of several
     /// ends' replies is the one with the highest number.
     pub seq: u64,
@@ -88,9 +89,9 @@ pub(crate) struct CallSetup {
     pub knobs: Option<FaultKnobs>,
     pub delivery_hook: Option<DeliveryHook>,
     /// The end's server name, and its object if the end is enabled, connected and the server exists.
-    pub target: Option<(String, Arc<Server>)>,
+    pub target: Option<(Arc<str>, Arc<Server>)>,
     /// The end's server name, for traces, even when the call cannot reach it.
-    pub server_name: Option<String>,
+    pub server_name: Option<Arc<str>>,
 }
 
 impl Default for Network {
@@ -188,7 +189,7 @@ impl Network {
     /// Points the end `end` at the server named `server` (which need not exist yet).
     pub fn connect(&self, end: &str, server: &str) {
         match self.lock().ends.get_mut(end) {
-            Some(e) => e.server = Some(server.to_string()),
+            Some(e) => e.server = Some(Arc::from(server)),
             None => tracing::warn!(topic = "net", end, server, "connect: no such end"),
         }
     }
@@ -289,8 +290,8 @@ impl Network {
         let target = match (&server_name, enabled) {
             (Some(name), true) => state
                 .servers
-                .get(name)
-                .map(|s| (name.clone(), Arc::clone(s))),
+                .get(&**name)
+                .map(|s| (Arc::clone(name), Arc::clone(s))),
             _ => None,
         };
         CallSetup {
@@ -316,14 +317,14 @@ impl Network {
     }
 
     /// Counts a reply of `len` bytes from `server` being delivered on `end`.
-    pub(crate) fn reply_delivered(&self, end: &str, server: &str, len: usize) {
+    pub(crate) fn reply_delivered(&self, end: &str, server: &Arc<str>, len: usize) {
         let mut state = self.lock();
         state.total_bytes += len as u64;
         state.replies += 1;
         let seq = state.replies;
         if let Some(e) = state.ends.get_mut(end) {
             e.stats.last_reply = Some(LastReply {
-                server: server.to_string(),
+                server: Arc::clone(server),
                 seq,
             });
         }

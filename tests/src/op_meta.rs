@@ -36,7 +36,7 @@ pub fn after(
     term_of: impl Fn(usize) -> Option<u64>,
 ) -> OpMeta {
     let mut calls = 0;
-    let mut newest: Option<(u64, usize, String)> = None;
+    let mut newest: Option<(u64, usize, std::sync::Arc<str>)> = None;
     for (j, end) in ends.iter().enumerate() {
         let Some(stats) = net.end_stats(end) else {
             continue;
@@ -52,7 +52,7 @@ pub fn after(
     let made = calls.saturating_sub(before.calls);
     OpMeta {
         term: newest.as_ref().and_then(|n| term_of(n.1)),
-        server: newest.map(|n| n.2),
+        server: newest.map(|n| n.2.to_string()),
         retries: (made > 0).then(|| made - 1),
     }
 }
