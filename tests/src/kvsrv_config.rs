@@ -12,15 +12,15 @@
 use crate::fresh;
 use crate::heap;
 use crate::kv_history;
-use crate::time_limit;
+use crate::test_run::{self, TestRun};
 use crate::workload::{TestClerk, Tester, Workload};
 use checker::History;
 use labrpc::{FaultKnobs, Network, Server};
 use madsim::runtime::NodeHandle;
 use madsim::time::sleep;
 use raftapi::{KvSrvClerk, KvSrvServer, Persister};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// A kvsrv to test: its server and its clerk. `(S, C)` is one.
@@ -70,17 +70,10 @@ struct Inner<K: KvSrvImpl> {
     net: Network,
     reliable: bool,
     server: Mutex<Option<Instance<K::Server>>>,
-    /// Gets and puts through the tester's clerks since begin().
-    ops: Arc<AtomicU64>,
     /// Clerks made so far (their trace ids).
     clerks: AtomicU64,
     history: History,
-    /// What begin() printed, naming the files a failure leaves.
-    label: Mutex<String>,
-    stats: Mutex<Stats>,
-    /// Virtual time at make_config, for the 120 s limit.
-    created: Duration,
-    finished: AtomicBool,
+    run: TestRun,
 }
 
 impl<K: KvSrvImpl> Drop for Inner<K> {
@@ -88,13 +81,6 @@ impl<K: KvSrvImpl> Drop for Inner<K> {
         // The server's services may hold ends back into the network.
         self.net.delete_all_servers();
     }
-}
-
-/// What begin() remembers so end() can print the deltas.
-#[derive(Default)]
-struct Stats {
-    t0: Duration,
-    rpcs0: u64,
 }
 
 impl<K: KvSrvImpl> KvSrvConfig<K> {
@@ -106,13 +92,9 @@ impl<K: KvSrvImpl> KvSrvConfig<K> {
                 net: Network::new(),
                 reliable,
                 server: Mutex::new(None),
-                ops: Arc::new(AtomicU64::new(0)),
                 clerks: AtomicU64::new(0),
                 history: History::new(),
-                label: Mutex::new("kvsrv".into()),
-                stats: Mutex::new(Stats::default()),
-                created: sim::node::now(),
-                finished: AtomicBool::new(false),
+                run: TestRun::new("kvsrv"),
             }),
         };
         tracing::info!(topic = "test", reliable, "make kvsrv config");
@@ -221,7 +203,7 @@ impl<K: KvSrvImpl> KvSrvConfig<K> {
         }
         let id = self.inner.clerks.fetch_add(1, Ordering::Relaxed);
         let clerk = K::Clerk::make(ends.remove(0));
-        Arc::new(TestClerk::new(clerk, id, end_names, self.inner.ops.clone()))
+        Arc::new(TestClerk::new(clerk, id, end_names, self.inner.run.ops()))
     }
 
     /// DeleteClerk: the clerk's ends are disabled, so its calls fail like a deleted end's.
@@ -241,39 +223,21 @@ impl<K: KvSrvImpl> KvSrvConfig<K> {
     /// Begin: prints `<description> (reliable network)...` (or unreliable) and resets the counts
     /// end() reports.
     pub fn begin(&self, description: &str) {
-        let network = if self.inner.reliable {
-            "reliable"
-        } else {
-            "unreliable"
-        };
-        println!("{description} ({network} network)...");
-        tracing::info!(topic = "test", description, annotation = "begin", "begin");
-        *lock(&self.inner.label) = kv_history::slug(description);
-        *lock(&self.inner.stats) = Stats {
-            t0: sim::node::now(),
-            rpcs0: self.rpc_total(),
-        };
-        self.inner.ops.store(0, Ordering::Relaxed);
+        self.inner
+            .run
+            .begin(description, self.inner.reliable, self.rpc_total());
     }
 
     /// End: checks the time limit, then prints virtual seconds, peers (1), RPCs (clerks' included)
     /// and ops since begin().
     pub fn end(&self) {
         self.check_timeout();
-        let (t0, rpcs0) = {
-            let s = lock(&self.inner.stats);
-            (s.t0, s.rpcs0)
-        };
-        let secs = (sim::node::now() - t0).as_secs_f64();
-        let rpcs = self.rpc_total() - rpcs0;
-        let ops = self.inner.ops.load(Ordering::Relaxed);
-        tracing::info!(topic = "test", secs, rpcs, ops, annotation = "end", "end");
-        println!("  ... Passed --  time {secs:4.1}s #peers 1 #RPCs {rpcs:5} #Ops {ops:4}");
+        self.inner.run.end(1, self.rpc_total());
     }
 
     /// Cleanup: marks the test finished, tears the server down, and checks the time limit.
     pub async fn cleanup(&self) {
-        self.inner.finished.store(true, Ordering::SeqCst);
+        self.inner.run.finish();
         let instance = lock(&self.inner.server).take();
         if let Some(instance) = instance {
             self.tear_down(instance).await;
@@ -283,8 +247,7 @@ impl<K: KvSrvImpl> KvSrvConfig<K> {
 
     /// Checks the test's history under the versioned model; anything but linearizable fails.
     pub fn check_porcupine(&self) {
-        let label = lock(&self.inner.label).clone();
-        self.workload().check_porcupine(&label);
+        self.workload().check_porcupine(&self.inner.run.label());
     }
 
     /// RPCs sent on the network so far, including clerks' calls and calls on disabled ends.
@@ -293,22 +256,17 @@ impl<K: KvSrvImpl> KvSrvConfig<K> {
     }
 
     fn check_timeout(&self) {
-        if let Some(message) = time_limit::overrun(self.inner.created) {
+        if let Some(message) = self.inner.run.overrun() {
             self.fail(&message);
         }
     }
 
-    /// Fails the run if the test is still going 120 s (virtual) after make_config. It holds only a
-    /// weak handle, so a test that ended does not stay in memory through it.
     fn spawn_watchdog(&self) {
-        let inner: Weak<Inner<K>> = Arc::downgrade(&self.inner);
-        time_limit::watch(move |message| {
-            if let Some(inner) = inner.upgrade()
-                && !inner.finished.load(Ordering::SeqCst)
-            {
-                KvSrvConfig { inner }.fail(message);
-            }
-        });
+        test_run::watch(
+            &self.inner,
+            |i| &i.run,
+            |inner, m| KvSrvConfig { inner }.fail(m),
+        );
     }
 }
 
@@ -338,8 +296,7 @@ impl<K: KvSrvImpl> Tester for KvSrvConfig<K> {
     /// Fatal: dumps the test's history as JSON (if it has one), then panics with `message`.
     fn fail(&self, message: &str) -> ! {
         if !self.inner.history.is_empty() {
-            let label = lock(&self.inner.label).clone();
-            kv_history::dump_on_failure(&self.inner.history, &label);
+            kv_history::dump_on_failure(&self.inner.history, &self.inner.run.label());
         }
         panic!("{message}");
     }

@@ -51,6 +51,7 @@ mod run;
 pub mod server_group;
 pub mod shardkv;
 pub mod suites;
+pub mod test_run;
 pub mod time_limit;
 pub mod workload;
 

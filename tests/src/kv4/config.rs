@@ -4,13 +4,13 @@ use crate::diagnosis::unanswered_note;
 use crate::kv_history;
 use crate::kv_partitioner::Partitionable;
 use crate::server_group::{ServerGroup, ServerNames};
-use crate::time_limit;
+use crate::test_run::{self, TestRun};
 use crate::workload::{TestClerk, Tester, Workload};
 use checker::History;
 use labrpc::Network;
 use raftapi::{KvServer, ReplicatedClerk};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// A replicated versioned KV service to test: its replica and its clerk. `(S, C)` is one.
@@ -59,26 +59,12 @@ impl<K: Kv4Impl> Clone for Kv4Test<K> {
 struct Inner<K: Kv4Impl> {
     setup: Setup,
     group: ServerGroup<K::Server>,
-    /// Gets and puts through the tester's clerks since begin().
-    ops: Arc<AtomicU64>,
     /// Clerks made so far (their trace ids).
     clerks: AtomicU64,
     history: History,
-    /// What begin() printed, naming the files a failure leaves.
-    label: Mutex<String>,
-    stats: Mutex<Stats>,
+    run: TestRun,
     /// The largest persisted Raft state seen (sampled; snapshot tests only).
     max_raft_size: AtomicUsize,
-    /// Virtual time at make, for the 120 s limit.
-    created: Duration,
-    finished: AtomicBool,
-}
-
-/// What begin() remembers so end() can print the deltas.
-#[derive(Default)]
-struct Stats {
-    t0: Duration,
-    rpcs0: u64,
 }
 
 impl<K: Kv4Impl> Kv4Test<K> {
@@ -98,14 +84,10 @@ impl<K: Kv4Impl> Kv4Test<K> {
             inner: Arc::new(Inner {
                 setup,
                 group,
-                ops: Arc::new(AtomicU64::new(0)),
                 clerks: AtomicU64::new(0),
                 history: History::new(),
-                label: Mutex::new("kv4".into()),
-                stats: Mutex::new(Stats::default()),
+                run: TestRun::new("kv4"),
                 max_raft_size: AtomicUsize::new(0),
-                created: sim::node::now(),
-                finished: AtomicBool::new(false),
             }),
         };
         tracing::info!(topic = "test", ?setup, "make kv test");
@@ -196,7 +178,7 @@ impl<K: Kv4Impl> Kv4Test<K> {
         }
         let id = self.inner.clerks.fetch_add(1, Ordering::Relaxed);
         let clerk = K::Clerk::make(ends);
-        Arc::new(TestClerk::new(clerk, id, end_names, self.inner.ops.clone()))
+        Arc::new(TestClerk::new(clerk, id, end_names, self.inner.run.ops()))
     }
 
     /// MakeClerk: a clerk that may reach every replica.
@@ -225,88 +207,55 @@ impl<K: Kv4Impl> Kv4Test<K> {
     /// Begin: prints `<description> (reliable network)...` (or unreliable) and resets the counts
     /// end() reports.
     pub fn begin(&self, description: &str) {
-        let network = if self.net().is_reliable() {
-            "reliable"
-        } else {
-            "unreliable"
-        };
-        println!("{description} ({network} network)...");
-        tracing::info!(topic = "test", description, annotation = "begin", "begin");
-        *lock(&self.inner.label) = kv_history::slug(description);
-        *lock(&self.inner.stats) = Stats {
-            t0: sim::node::now(),
-            rpcs0: self.net().total_count(),
-        };
-        self.inner.ops.store(0, Ordering::Relaxed);
+        let rpcs = self.net().total_count();
+        self.inner
+            .run
+            .begin(description, self.net().is_reliable(), rpcs);
     }
 
     /// End: checks the time limit, then prints virtual seconds, peers, RPCs and ops since begin().
     pub fn end(&self) {
         self.check_timeout();
-        let (t0, rpcs0) = {
-            let s = lock(&self.inner.stats);
-            (s.t0, s.rpcs0)
-        };
-        let secs = (sim::node::now() - t0).as_secs_f64();
-        let rpcs = self.net().total_count() - rpcs0;
-        let ops = self.inner.ops.load(Ordering::Relaxed);
-        let n = self.group().n();
-        tracing::info!(topic = "test", secs, rpcs, ops, annotation = "end", "end");
-        println!("  ... Passed --  time {secs:4.1}s #peers {n} #RPCs {rpcs:5} #Ops {ops:4}");
+        self.inner
+            .run
+            .end(self.group().n(), self.net().total_count());
     }
 
     /// Cleanup: marks the test finished, kills every replica and checks the time limit.
     pub fn cleanup(&self) {
-        self.inner.finished.store(true, Ordering::SeqCst);
+        self.inner.run.finish();
         self.group().kill_all();
         self.check_timeout();
     }
 
     /// Checks the test's history under the versioned model; anything but linearizable fails.
     pub fn check_porcupine(&self) {
-        let label = lock(&self.inner.label).clone();
-        self.workload().check_porcupine(&label);
+        self.workload().check_porcupine(&self.inner.run.label());
     }
 
     fn check_timeout(&self) {
-        if let Some(message) = time_limit::overrun(self.inner.created) {
+        if let Some(message) = self.inner.run.overrun() {
             self.fail(&message);
         }
     }
 
-    fn finished(&self) -> bool {
-        self.inner.finished.load(Ordering::SeqCst)
-    }
-
-    fn weak(&self) -> Weak<Inner<K>> {
-        Arc::downgrade(&self.inner)
-    }
-
-    fn upgrade(inner: &Weak<Inner<K>>) -> Option<Self> {
-        inner.upgrade().map(|inner| Kv4Test { inner })
-    }
-
-    /// Fails the run if the test is still going 120 s (virtual) after make. It holds only a weak
-    /// handle, so a test that ended does not stay in memory through it.
     fn spawn_watchdog(&self) {
-        let inner = self.weak();
-        time_limit::watch(move |message| {
-            if let Some(ts) = Kv4Test::upgrade(&inner)
-                && !ts.finished()
-            {
-                ts.fail(message);
-            }
-        });
+        test_run::watch(
+            &self.inner,
+            |i| &i.run,
+            |inner, m| Kv4Test { inner }.fail(m),
+        );
     }
 
     /// Samples the persisted Raft state every millisecond until the test ends, so the largest
     /// size seen includes the peaks just before snapshots.
     fn spawn_size_sampler(&self) {
-        let inner = self.weak();
+        let inner = Arc::downgrade(&self.inner);
         madsim::task::spawn(async move {
-            while let Some(ts) = Kv4Test::upgrade(&inner)
-                && !ts.finished()
+            while let Some(inner) = inner.upgrade()
+                && !inner.run.finished()
             {
+                let ts = Kv4Test { inner };
                 ts.log_size();
                 drop(ts);
                 madsim::time::sleep(SIZE_SAMPLE_INTERVAL).await;
@@ -359,15 +308,8 @@ impl<K: Kv4Impl> Tester for Kv4Test<K> {
     /// naming the handlers that have not replied.
     fn fail(&self, message: &str) -> ! {
         if !self.inner.history.is_empty() {
-            let label = lock(&self.inner.label).clone();
-            kv_history::dump_on_failure(&self.inner.history, &label);
+            kv_history::dump_on_failure(&self.inner.history, &self.inner.run.label());
         }
         panic!("{message}{}", unanswered_note(self.net()));
     }
-}
-
-/// Locks a mutex of the tester; every update under them is a single assignment, so a poisoned
-/// lock (a test already failing) still guards consistent data.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -6,11 +6,12 @@ use super::counter::{Counter, CounterOp, CounterReply};
 use super::server::RsmServer;
 use crate::diagnosis::unanswered_note;
 use crate::server_group::{ServerGroup, ServerNames};
+use crate::test_run::{self, TestRun};
 use labrpc::Network;
 use madsim::time::sleep;
 use raftapi::{Rsm, SubmitError};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// Replicas per test.
@@ -18,7 +19,7 @@ pub const NSRV: usize = 3;
 /// onePartition's budget for one op.
 pub const NSEC: Duration = Duration::from_secs(10);
 /// Each test must finish within this much virtual time after the config is made.
-pub const TEST_TIME_LIMIT: Duration = Duration::from_secs(120);
+pub use crate::time_limit::TEST_TIME_LIMIT;
 /// The group the replicas form (their names are `server-0-i`).
 const GID: usize = 0;
 /// onePartition's pause after a pass in which no replica took the op.
@@ -45,21 +46,10 @@ struct Inner<R: Rsm<Sm = Counter>> {
     group: ServerGroup<RsmServer<R>>,
     /// The replica that last took an op (onePartition starts there).
     leader: AtomicUsize,
-    /// Submits the tester made since begin() (the 2026 tester counts them as ops).
-    ops: AtomicU64,
-    stats: Mutex<Stats>,
+    /// Its ops are the submits the tester made (the 2026 tester counts them so).
+    run: TestRun,
     /// The largest persisted Raft state seen, in bytes (sampled; snapshot tests only).
     max_raft_size: AtomicUsize,
-    /// Virtual time at make, for the 120 s limit.
-    created: Duration,
-    finished: Arc<AtomicBool>,
-}
-
-/// What begin() remembers so end() can print the deltas.
-#[derive(Default)]
-struct Stats {
-    t0: Duration,
-    rpcs0: u64,
 }
 
 impl<R: Rsm<Sm = Counter>> RsmTest<R> {
@@ -70,20 +60,16 @@ impl<R: Rsm<Sm = Counter>> RsmTest<R> {
         net.set_reliable(true);
         net.set_long_delays(false);
         net.set_long_reordering(false);
-        let finished = Arc::new(AtomicBool::new(false));
         let ts = RsmTest {
             inner: Arc::new(Inner {
                 group: ServerGroup::new(NSRV, maxraftstate, net, ServerNames::group(GID)),
                 leader: AtomicUsize::new(0),
-                ops: AtomicU64::new(0),
-                stats: Mutex::new(Stats::default()),
+                run: TestRun::new("rsm"),
                 max_raft_size: AtomicUsize::new(0),
-                created: sim::node::now(),
-                finished: finished.clone(),
             }),
         };
         tracing::info!(topic = "test", n = NSRV, maxraftstate, "make rsm test");
-        spawn_watchdog(finished);
+        test_run::watch(&ts.inner, |i| &i.run, |inner, m| RsmTest { inner }.fail(m));
         if maxraftstate > 0 {
             ts.spawn_size_sampler();
         }
@@ -104,10 +90,6 @@ impl<R: Rsm<Sm = Counter>> RsmTest<R> {
         }
     }
 
-    fn stats(&self) -> MutexGuard<'_, Stats> {
-        self.inner.stats.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     // ---- submitting -----------------------------------------------------------------------------
 
     /// Submit(op) straight to replica i, counted as an op; `None` if i is shut down.
@@ -117,7 +99,7 @@ impl<R: Rsm<Sm = Counter>> RsmTest<R> {
         op: CounterOp,
     ) -> Option<Result<CounterReply, SubmitError>> {
         let srv = self.group().server(i)?;
-        self.inner.ops.fetch_add(1, Ordering::Relaxed);
+        self.inner.run.count_op();
         Some(srv.rsm().submit(op).await)
     }
 
@@ -228,7 +210,7 @@ impl<R: Rsm<Sm = Counter>> RsmTest<R> {
         madsim::task::spawn(async move {
             // A weak handle: a sampler still sleeping when the run ends must not keep the replicas.
             while let Some(inner) = inner.upgrade()
-                && !inner.finished.load(Ordering::SeqCst)
+                && !inner.run.finished()
             {
                 RsmTest { inner }.raft_size();
                 sleep(SIZE_SAMPLE_INTERVAL).await;
@@ -241,35 +223,24 @@ impl<R: Rsm<Sm = Counter>> RsmTest<R> {
     /// Begin: prints the test's title with the network's state and resets the counters end()
     /// reports.
     pub fn begin(&self, description: &str) {
-        let network = if self.group().net().is_reliable() {
-            "reliable"
-        } else {
-            "unreliable"
-        };
-        println!("{description} ({network} network)...");
-        tracing::info!(topic = "test", description, annotation = "begin", "begin");
-        *self.stats() = Stats {
-            t0: sim::node::now(),
-            rpcs0: self.group().net().total_count(),
-        };
-        self.inner.ops.store(0, Ordering::Relaxed);
+        let net = self.group().net();
+        self.inner
+            .run
+            .begin(description, net.is_reliable(), net.total_count());
     }
 
     /// End: checks the time limit and prints virtual seconds, replicas, RPCs and ops since begin().
     pub fn end(&self) {
-        self.check_timeout();
-        let s = self.stats();
-        let secs = (sim::node::now() - s.t0).as_secs_f64();
-        let rpcs = self.group().net().total_count() - s.rpcs0;
-        let ops = self.inner.ops.load(Ordering::Relaxed);
-        tracing::info!(topic = "test", secs, rpcs, ops, annotation = "end", "end");
-        println!("  ... Passed --  time {secs:4.1}s #peers {NSRV} #RPCs {rpcs:5} #Ops {ops:4}");
+        if let Some(message) = self.inner.run.overrun() {
+            self.fail(&message);
+        }
+        self.inner.run.end(NSRV, self.group().net().total_count());
     }
 
     /// cleanup: End, then marks the test finished and kills every replica.
     pub fn cleanup(&self) {
         self.end();
-        self.inner.finished.store(true, Ordering::SeqCst);
+        self.inner.run.finish();
         self.group().kill_all();
     }
 
@@ -277,30 +248,4 @@ impl<R: Rsm<Sm = Counter>> RsmTest<R> {
     pub fn fail(&self, message: &str) -> ! {
         panic!("{message}{}", unanswered_note(self.group().net()));
     }
-
-    fn check_timeout(&self) {
-        let elapsed = sim::node::now() - self.inner.created;
-        if elapsed > TEST_TIME_LIMIT {
-            self.fail(&format!(
-                "test took longer than {} seconds of virtual time ({:.1} s)",
-                TEST_TIME_LIMIT.as_secs(),
-                elapsed.as_secs_f64()
-            ));
-        }
-    }
-}
-
-/// Fails the run if the test is still going 120 s (virtual) after make. The task dies with the
-/// simulation when the test body returns.
-fn spawn_watchdog(finished: Arc<AtomicBool>) {
-    madsim::task::spawn(async move {
-        sleep(TEST_TIME_LIMIT).await;
-        if !finished.load(Ordering::SeqCst) {
-            tracing::error!(topic = "test", "test time limit exceeded");
-            panic!(
-                "test took longer than {} seconds of virtual time",
-                TEST_TIME_LIMIT.as_secs()
-            );
-        }
-    });
 }

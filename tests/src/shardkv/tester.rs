@@ -15,7 +15,7 @@ use crate::diagnosis::unanswered_note;
 use crate::kv_history;
 use crate::kvsrv_config::RELIABLE_LATENCY;
 use crate::server_group::{ServerGroup, ServerNames};
-use crate::time_limit;
+use crate::test_run::{self, TestRun};
 use crate::workload::{TestClerk, Tester, Workload};
 use checker::History;
 use labrpc::Network;
@@ -23,8 +23,8 @@ use raftapi::KvSrvServer;
 use shardapi::{Clnt, Gid, ShardCtrler, ShardGrpServer, ShardKvClerk};
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// Servers per shard group.
@@ -84,16 +84,9 @@ struct Inner<K: ShardKvImpl> {
     sck: Mutex<Option<Arc<K::Ctrler>>>,
     /// Each tester clerk's clients (its own and its controller's), by the clerk's id.
     clerk_clnts: Mutex<BTreeMap<u64, [Arc<TestClnt>; 2]>>,
-    /// Gets and puts through the tester's clerks since begin().
-    ops: Arc<AtomicU64>,
     clerks: AtomicU64,
     history: History,
-    /// What begin() printed, naming the files a failure leaves.
-    label: Mutex<String>,
-    stats: Mutex<Stats>,
-    /// Virtual time at make, for the 120 s limit.
-    created: Duration,
-    finished: AtomicBool,
+    run: TestRun,
 }
 
 impl<K: ShardKvImpl> Drop for Inner<K> {
@@ -101,13 +94,6 @@ impl<K: ShardKvImpl> Drop for Inner<K> {
         // Servers hold ends back into the network: without this the cycle outlives the test.
         self.net.delete_all_servers();
     }
-}
-
-/// What begin() remembers so end() can print the deltas.
-#[derive(Default)]
-struct Stats {
-    t0: Duration,
-    rpcs0: u64,
 }
 
 /// Locks a mutex of the tester; every update under them is a single assignment or insert, so a
@@ -137,13 +123,9 @@ impl<K: ShardKvImpl> ShardKvTest<K> {
                 next_gid: AtomicU64::new(FIRST_NEW_GID),
                 sck: Mutex::new(None),
                 clerk_clnts: Mutex::new(BTreeMap::new()),
-                ops: Arc::new(AtomicU64::new(0)),
                 clerks: AtomicU64::new(0),
                 history: History::new(),
-                label: Mutex::new("shardkv".into()),
-                stats: Mutex::new(Stats::default()),
-                created: sim::node::now(),
-                finished: AtomicBool::new(false),
+                run: TestRun::new("shardkv"),
             }),
         };
         tracing::info!(
@@ -227,12 +209,7 @@ impl<K: ShardKvImpl> ShardKvTest<K> {
         let clerk = K::Clerk::make(clnt.clone() as Clnt, sck);
         let id = self.inner.clerks.fetch_add(1, Ordering::Relaxed);
         lock(&self.inner.clerk_clnts).insert(id, [clnt, sck_clnt]);
-        Arc::new(TestClerk::new(
-            clerk,
-            id,
-            Vec::new(),
-            self.inner.ops.clone(),
-        ))
+        Arc::new(TestClerk::new(clerk, id, Vec::new(), self.inner.run.ops()))
     }
 
     /// DeleteClerk: both of the clerk's clients are deleted.
@@ -332,40 +309,23 @@ impl<K: ShardKvImpl> ShardKvTest<K> {
     /// Begin: prints `<description> (reliable network)...` (or unreliable) and resets the counts
     /// end() reports.
     pub fn begin(&self, description: &str) {
-        let network = if self.net().is_reliable() {
-            "reliable"
-        } else {
-            "unreliable"
-        };
-        println!("{description} ({network} network)...");
-        tracing::info!(topic = "test", description, "begin");
-        *lock(&self.inner.label) = kv_history::slug(description);
-        *lock(&self.inner.stats) = Stats {
-            t0: sim::node::now(),
-            rpcs0: self.net().total_count(),
-        };
-        self.inner.ops.store(0, Ordering::Relaxed);
+        let rpcs = self.net().total_count();
+        self.inner
+            .run
+            .begin(description, self.net().is_reliable(), rpcs);
     }
 
     /// End: checks the time limit, then prints virtual seconds, peers (group 0's one), RPCs
     /// (clients' included) and ops since begin().
     pub fn end(&self) {
         self.check_timeout();
-        let (t0, rpcs0) = {
-            let s = lock(&self.inner.stats);
-            (s.t0, s.rpcs0)
-        };
-        let secs = (sim::node::now() - t0).as_secs_f64();
-        let rpcs = self.net().total_count() - rpcs0;
-        let ops = self.inner.ops.load(Ordering::Relaxed);
-        tracing::info!(topic = "test", secs, rpcs, ops, "end");
-        println!("  ... Passed --  time {secs:4.1}s #peers 1 #RPCs {rpcs:5} #Ops {ops:4}");
+        self.inner.run.end(1, self.net().total_count());
     }
 
     /// Cleanup: End, then marks the test finished and kills every server.
     pub fn cleanup(&self) {
         self.end();
-        self.inner.finished.store(true, Ordering::SeqCst);
+        self.inner.run.finish();
         let groups: Vec<_> = std::mem::take(&mut *lock(&self.inner.groups))
             .into_values()
             .collect();
@@ -379,27 +339,21 @@ impl<K: ShardKvImpl> ShardKvTest<K> {
 
     /// Checks the test's history under the versioned model; anything but linearizable fails.
     pub fn check_porcupine(&self) {
-        let label = lock(&self.inner.label).clone();
-        self.workload().check_porcupine(&label);
+        self.workload().check_porcupine(&self.inner.run.label());
     }
 
     fn check_timeout(&self) {
-        if let Some(message) = time_limit::overrun(self.inner.created) {
+        if let Some(message) = self.inner.run.overrun() {
             self.fail(&message);
         }
     }
 
-    /// Fails the run if the test is still going 120 s (virtual) after make. It holds only a weak
-    /// handle, so a test that ended does not stay in memory through it.
     fn spawn_watchdog(&self) {
-        let inner: Weak<Inner<K>> = Arc::downgrade(&self.inner);
-        time_limit::watch(move |message| {
-            if let Some(inner) = inner.upgrade()
-                && !inner.finished.load(Ordering::SeqCst)
-            {
-                ShardKvTest { inner }.fail(message);
-            }
-        });
+        test_run::watch(
+            &self.inner,
+            |i| &i.run,
+            |inner, m| ShardKvTest { inner }.fail(m),
+        );
     }
 }
 
@@ -426,8 +380,7 @@ impl<K: ShardKvImpl> Tester for ShardKvTest<K> {
     /// the handlers that have not replied.
     fn fail(&self, message: &str) -> ! {
         if !self.inner.history.is_empty() {
-            let label = lock(&self.inner.label).clone();
-            kv_history::dump_on_failure(&self.inner.history, &label);
+            kv_history::dump_on_failure(&self.inner.history, &self.inner.run.label());
         }
         panic!("{message}{}", unanswered_note(self.net()));
     }
