@@ -3,118 +3,19 @@
 //! rest away (`Busy`), so a leader cut off from the majority cannot grow its log without bound;
 //! below the limit, or without one, every op is admitted; and a killed replica answers no op.
 
-use futures::future::pending;
+mod common;
+
+use common::{STUCK, StandInRsm};
 use kvraft::KvMachine;
 use kvraft::rpc::{KvError, Op, OpKind, OpReply};
-use labrpc::{ClientEnd, Network, Server, Service};
-use raftapi::{
-    ApplySender, KvServer as _, OpOf, Persister, Raft, RaftError, ReplyOf, Rsm, StateMachine,
-    SubmitError,
-};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use labrpc::{ClientEnd, Network};
+use raftapi::KvServer as _;
 use std::time::Duration;
 
-/// The key of an op that never commits (the stand-in's leader is cut off for it).
-const STUCK: &str = "stuck";
+type Server2023 = kvraft::KvServer<StandInRsm<KvMachine>>;
 
-/// A Raft that leads until killed and whose persisted state is whatever its persister holds.
-struct StandInRaft {
-    persister: Persister,
-    killed: AtomicBool,
-}
-
-impl Raft for StandInRaft {
-    fn make(
-        _: Vec<ClientEnd>,
-        _: usize,
-        persister: Persister,
-        _: ApplySender,
-    ) -> Result<Self, RaftError> {
-        Ok(StandInRaft {
-            persister,
-            killed: AtomicBool::new(false),
-        })
-    }
-    fn service(&self) -> Service {
-        Service::new("Raft")
-    }
-    fn start(&self, _: Vec<u8>) -> Option<(u64, u64)> {
-        None
-    }
-    fn state(&self) -> (u64, bool) {
-        (1, !self.killed.load(Ordering::Acquire))
-    }
-    fn snapshot(&self, _: u64, _: Vec<u8>) {}
-    fn persist_bytes(&self) -> usize {
-        self.persister.raft_state_size()
-    }
-    fn kill(&self) {
-        self.killed.store(true, Ordering::Release);
-    }
-}
-
-/// An rsm that executes every op at once, except ops on [`STUCK`], which never commit.
-struct StandInRsm {
-    raft: StandInRaft,
-    sm: Mutex<KvMachine>,
-}
-
-impl Rsm for StandInRsm {
-    type Sm = KvMachine;
-
-    fn make(
-        _: Vec<ClientEnd>,
-        _: usize,
-        persister: Persister,
-        _: i64,
-        sm: KvMachine,
-    ) -> Result<Self, RaftError> {
-        let (tx, _) = futures::channel::mpsc::channel(1);
-        Ok(StandInRsm {
-            raft: StandInRaft::make(Vec::new(), 0, persister, tx)?,
-            sm: Mutex::new(sm),
-        })
-    }
-
-    fn raft(&self) -> &dyn Raft {
-        &self.raft
-    }
-
-    async fn submit(&self, op: OpOf<Self>) -> Result<ReplyOf<Self>, SubmitError> {
-        if op.key == STUCK {
-            pending::<()>().await;
-        }
-        if self.raft.killed.load(Ordering::Acquire) {
-            return Err(SubmitError::WrongLeader);
-        }
-        Ok(self.sm.lock().unwrap().do_op(op))
-    }
-}
-
-type Server2023 = kvraft::KvServer<StandInRsm>;
-
-/// A replica whose persisted Raft state is `state_bytes` long, with `maxraftstate`, and a live
-/// end to it.
 async fn replica(net: &Network, state_bytes: usize, maxraftstate: i64) -> (Server2023, ClientEnd) {
-    let node = sim::node::create("server-0");
-    let persister = Persister::new();
-    persister.save_raft_state(vec![7; state_bytes]);
-    let kv = sim::node::run_on(&node, async move {
-        Server2023::start(Vec::new(), 0, persister, maxraftstate)
-    })
-    .await
-    .expect("the server's node is alive")
-    .expect("the stand-in starts");
-    let mut server = Server::new(node);
-    for service in kv.services() {
-        server.add_service(service);
-    }
-    net.add_server("server-0", server);
-    let end = net.make_end("client");
-    net.connect("client", "server-0");
-    net.enable("client", true);
-    (kv, end)
+    common::replica(net, state_bytes, maxraftstate).await
 }
 
 fn put(key: &str, seq: u64) -> Op {
