@@ -143,6 +143,15 @@ mod tests {
         panic!("{message}");
     }
 
+    /// A tester made now, its watchdog started.
+    fn watched() -> Arc<Tester> {
+        let tester = Arc::new(Tester {
+            run: TestRun::new("t"),
+        });
+        watch(&tester, |t| &t.run, fail);
+        tester
+    }
+
     /// Runs `body` on a fresh simulation; its failure message, if it failed.
     fn failure<Fut: Future<Output = ()> + 'static>(body: fn() -> Fut) -> Option<String> {
         sim::runner::run_seed(1, body).failure()
@@ -151,10 +160,8 @@ mod tests {
     #[test]
     fn a_test_still_running_at_the_limit_fails() {
         let failed = failure(|| async {
-            let tester = Arc::new(Tester {
-                run: TestRun::new("t"),
-            });
-            watch(&tester, |t| &t.run, fail);
+            // Held to the end: the watchdog fails only a tester that still exists.
+            let _tester = watched();
             madsim::time::sleep(TEST_TIME_LIMIT + Duration::from_secs(1)).await;
         });
         let message = failed.expect("the watchdog did not fire");
@@ -167,19 +174,13 @@ mod tests {
     #[test]
     fn a_finished_or_dropped_test_is_left_alone() {
         let finished = failure(|| async {
-            let tester = Arc::new(Tester {
-                run: TestRun::new("t"),
-            });
-            watch(&tester, |t| &t.run, fail);
+            let tester = watched();
             tester.run.finish();
             madsim::time::sleep(TEST_TIME_LIMIT * 2).await;
         });
         assert_eq!(finished, None);
         let dropped = failure(|| async {
-            let tester = Arc::new(Tester {
-                run: TestRun::new("t"),
-            });
-            watch(&tester, |t| &t.run, fail);
+            let tester = watched();
             drop(tester);
             madsim::time::sleep(TEST_TIME_LIMIT * 2).await;
         });
