@@ -193,6 +193,39 @@ mod tests {
         assert_eq!(log.last_index_of_term(3), None);
     }
 
+    /// Fast backup names indexes the log holds: never the snapshot boundary, even when the
+    /// snapshot's last term is the term asked about.
+    #[test]
+    fn term_runs_stop_at_the_snapshot_boundary() {
+        let mut log = log_with_terms(&[1, 2, 2, 2, 2]);
+        log.compact_to(3);
+        assert_eq!(log.first_index_of_term_run(5, 2), 4);
+        let mut only_in_snapshot = log_with_terms(&[1, 2, 3, 3]);
+        only_in_snapshot.compact_to(2);
+        assert_eq!(only_in_snapshot.last_index_of_term(2), None);
+        assert_eq!(only_in_snapshot.last_index_of_term(3), Some(4));
+    }
+
+    #[test]
+    fn logs_differing_in_an_entry_or_the_boundary_are_unequal() {
+        let log = log_with_terms(&[1, 2, 2]);
+        assert_eq!(log, log_with_terms(&[1, 2, 2]));
+        assert_ne!(log, log_with_terms(&[1, 2, 3]));
+        assert_ne!(log, log_with_terms(&[1, 2]));
+        let mut compacted = log.clone();
+        compacted.compact_to(1);
+        assert_ne!(log, compacted);
+    }
+
+    #[test]
+    fn terms_must_not_decrease_for_a_log_to_be_well_formed() {
+        assert!(log_with_terms(&[1, 1, 3]).is_well_formed());
+        assert!(!log_with_terms(&[1, 3, 2]).is_well_formed());
+        let mut below_the_snapshot = log_with_terms(&[4, 4, 2]);
+        below_the_snapshot.compact_to(2);
+        assert!(!below_the_snapshot.is_well_formed());
+    }
+
     #[test]
     fn install_snapshot_keeps_a_consistent_suffix_only() {
         let mut log = log_with_terms(&[1, 1, 2, 2]);

@@ -42,6 +42,22 @@ fn round_trip() {
 }
 
 #[test]
+fn a_log_whose_terms_decrease_is_corrupt_state() {
+    let mut s = state_with_terms(&[1, 3, 2]);
+    s.term = 3;
+    let bytes = bincode::serialize(&s).unwrap();
+    let err = HardState::decode(&bytes, 3).expect_err("terms 1, 3, 2 decoded");
+    assert!(err.contains("out of order"), "{err}");
+    let mut ahead = state_with_terms(&[1, 2]);
+    ahead.term = 1;
+    let bytes = bincode::serialize(&ahead).unwrap();
+    assert!(
+        HardState::decode(&bytes, 3).is_err(),
+        "a log ahead of the term decoded"
+    );
+}
+
+#[test]
 fn a_resumed_encoder_writes_the_same_bytes() {
     let mut s = HardState {
         term: 3,
