@@ -34,27 +34,28 @@ async fn call(end: &ClientEnd, op: Op) -> OpReply {
         .expect("the server answers")
 }
 
-/// Sends an op that never commits and lets it reach the server; its reply comes after the
-/// server's commit wait.
-fn send_stuck(end: &ClientEnd, seq: u64) -> madsim::task::JoinHandle<OpReply> {
-    let end = end.clone();
-    madsim::task::spawn(async move { call(&end, put(STUCK, seq)).await })
-}
-
-async fn settle() {
+/// On a fresh replica with a Raft state of `state_bytes` and `maxraftstate`, an op sent while
+/// another one waits on a commit that never comes: its reply, checked once the waiting op has timed
+/// out (it was admitted); the replica and the end, for more.
+async fn beside_a_stuck_op(
+    state_bytes: usize,
+    maxraftstate: i64,
+) -> (OpReply, Server2023, ClientEnd) {
+    let net = Network::new();
+    let (kv, end) = replica(&net, state_bytes, maxraftstate).await;
+    let end2 = end.clone();
+    let stuck = madsim::task::spawn(async move { call(&end2, put(STUCK, 1)).await });
     madsim::time::sleep(Duration::from_millis(50)).await;
+    let reply = call(&end, put("k", 2)).await;
+    assert_eq!(stuck.await.unwrap(), Err(KvError::Timeout));
+    (reply, kv, end)
 }
 
 #[test]
 fn at_the_state_limit_one_pending_op_is_admitted_and_the_next_is_busy() {
     sim::run(|| async {
-        let net = Network::new();
-        let (_kv, end) = replica(&net, 1000, 1000).await;
-        let first = send_stuck(&end, 1);
-        settle().await;
-        assert_eq!(call(&end, put("k", 2)).await, Err(KvError::Busy));
-        // The first was admitted: it waited for its commit, and timed out.
-        assert_eq!(first.await.unwrap(), Err(KvError::Timeout));
+        let (reply, _kv, end) = beside_a_stuck_op(1000, 1000).await;
+        assert_eq!(reply, Err(KvError::Busy));
         // Nothing pending: the next op is admitted, and it may be the one that commits.
         assert_eq!(call(&end, put("k", 3)).await, Ok(String::new()));
     });
@@ -63,12 +64,8 @@ fn at_the_state_limit_one_pending_op_is_admitted_and_the_next_is_busy() {
 #[test]
 fn below_the_state_limit_every_op_is_admitted() {
     sim::run(|| async {
-        let net = Network::new();
-        let (_kv, end) = replica(&net, 999, 1000).await;
-        let first = send_stuck(&end, 1);
-        settle().await;
-        assert_eq!(call(&end, put("k", 2)).await, Ok(String::new()));
-        assert_eq!(first.await.unwrap(), Err(KvError::Timeout));
+        let (reply, _kv, _end) = beside_a_stuck_op(999, 1000).await;
+        assert_eq!(reply, Ok(String::new()));
     });
 }
 
@@ -77,13 +74,8 @@ fn without_a_state_limit_every_op_is_admitted() {
     sim::run(|| async {
         // -1: never snapshot; 0: snapshot after every op, which no size can wait for.
         for maxraftstate in [-1, 0] {
-            let net = Network::new();
-            let (kv, end) = replica(&net, 1 << 20, maxraftstate).await;
-            let first = send_stuck(&end, 1);
-            settle().await;
-            let reply = call(&end, put("k", 2)).await;
+            let (reply, kv, _end) = beside_a_stuck_op(1 << 20, maxraftstate).await;
             assert_eq!(reply, Ok(String::new()), "maxraftstate {maxraftstate}");
-            assert_eq!(first.await.unwrap(), Err(KvError::Timeout));
             kv.kill();
         }
     });
