@@ -14,10 +14,6 @@ use std::time::Duration;
 
 type Server2023 = kvraft::KvServer<StandInRsm<KvMachine>>;
 
-async fn replica(net: &Network, state_bytes: usize, maxraftstate: i64) -> (Server2023, ClientEnd) {
-    common::replica(net, state_bytes, maxraftstate).await
-}
-
 fn put(key: &str, seq: u64) -> Op {
     Op {
         kind: OpKind::Put,
@@ -42,7 +38,7 @@ async fn beside_a_stuck_op(
     maxraftstate: i64,
 ) -> (OpReply, Server2023, ClientEnd) {
     let net = Network::new();
-    let (kv, end) = replica(&net, state_bytes, maxraftstate).await;
+    let (kv, end) = common::replica::<Server2023>(&net, state_bytes, maxraftstate).await;
     let end2 = end.clone();
     let stuck = madsim::task::spawn(async move { call(&end2, put(STUCK, 1)).await });
     madsim::time::sleep(Duration::from_millis(50)).await;
@@ -85,7 +81,7 @@ fn without_a_state_limit_every_op_is_admitted() {
 fn a_killed_replica_kills_its_raft_and_performs_no_op() {
     sim::run(|| async {
         let net = Network::new();
-        let (kv, end) = replica(&net, 0, -1).await;
+        let (kv, end) = common::replica::<Server2023>(&net, 0, -1).await;
         assert_eq!(call(&end, put("k", 1)).await, Ok(String::new()));
         kv.kill();
         assert!(!kv.raft().state().1, "the replica's Raft was not killed");

@@ -119,6 +119,8 @@ pub fn watch<T: Send + Sync + 'static>(
         if let Some(tester) = tester.upgrade()
             && !run(&tester).finished()
         {
+            // In the trace too, so one reading it sees where the test ran out of time.
+            tracing::error!(topic = "test", "test time limit exceeded");
             fail(tester, message);
         }
     });

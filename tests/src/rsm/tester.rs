@@ -18,8 +18,6 @@ use std::time::Duration;
 pub const NSRV: usize = 3;
 /// onePartition's budget for one op.
 pub const NSEC: Duration = Duration::from_secs(10);
-/// Each test must finish within this much virtual time after the config is made.
-pub use crate::time_limit::TEST_TIME_LIMIT;
 /// The group the replicas form (their names are `server-0-i`).
 const GID: usize = 0;
 /// onePartition's pause after a pass in which no replica took the op.
