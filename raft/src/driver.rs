@@ -234,8 +234,7 @@ async fn send(raft: Raft, peer: usize, term: u64, request: Request) {
             }
             match result {
                 Ok(reply) => raft.step(|core| core.on_append_reply(peer, term, prev, n, reply)),
-                Err(_) if n > 0 => raft.step(|core| core.on_send_failed(peer, term)),
-                Err(_) => {}
+                Err(_) => raft.step(|core| core.on_append_failed(peer, term, n)),
             }
         }
         Request::Snapshot(args) => {
@@ -249,7 +248,7 @@ async fn send(raft: Raft, peer: usize, term: u64, request: Request) {
             }
             match result {
                 Ok(reply) => raft.step(|core| core.on_snapshot_reply(peer, term, index, reply)),
-                Err(_) => raft.step(|core| core.on_send_failed(peer, term)),
+                Err(_) => raft.step(|core| core.on_snapshot_failed(peer, term)),
             }
         }
     }

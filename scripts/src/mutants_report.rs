@@ -167,9 +167,23 @@ pub fn shard_fates(
 pub struct Shards {
     /// The shards' directory names (`shard-K-of-N`).
     pub names: Vec<String>,
+    /// Per shard (same order as `names`), the fingerprint of the raft/ and kvraft/ sources it ran
+    /// on (its `source` file), if it recorded one.
+    pub sources: Vec<Option<String>>,
     /// N: how many shards a complete run has.
     pub of: Option<u32>,
     pub mutants: Vec<Mutant>,
+}
+
+impl Shards {
+    /// The shards that ran on other sources than `current` (or recorded none), with what they
+    /// ran on.
+    pub fn stale(&self, current: &str) -> Vec<(&str, Option<&str>)> {
+        let runs = self.names.iter().zip(&self.sources);
+        runs.filter(|(_, source)| source.as_deref() != Some(current))
+            .map(|(name, source)| (name.as_str(), source.as_deref()))
+            .collect()
+    }
 }
 
 /// Every shard under `dir` (`shard-K-of-N` directories) that has run a stage, read with `allowed`.
@@ -186,6 +200,7 @@ pub fn read_shards(dir: &Path, allowed: &BTreeMap<String, String>) -> Result<Sha
         .collect();
     shards.sort();
     let mut names = Vec::new();
+    let mut sources = Vec::new();
     let mut of = None;
     let mut mutants = Vec::new();
     for shard in &shards {
@@ -208,9 +223,20 @@ pub fn read_shards(dir: &Path, allowed: &BTreeMap<String, String>) -> Result<Sha
             continue;
         }
         names.push(name.to_string());
+        let source = std::fs::read_to_string(shard.join("source")).ok();
+        sources.push(
+            source
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+        );
         mutants.extend(shard_fates(&stages, allowed));
     }
-    Ok(Shards { names, of, mutants })
+    Ok(Shards {
+        names,
+        sources,
+        of,
+        mutants,
+    })
 }
 
 /// Counts by fate.
@@ -270,13 +296,9 @@ pub fn summary_line(t: &Tally) -> String {
     )
 }
 
-/// The report page.
-pub fn render(
-    shards: &[String],
-    of: Option<u32>,
-    mutants: &[Mutant],
-    allowed: &BTreeMap<String, String>,
-) -> String {
+/// The report page, for the raft/ and kvraft/ sources fingerprinted `current`.
+pub fn render(run: &Shards, current: &str, allowed: &BTreeMap<String, String>) -> String {
+    let (shards, of, mutants) = (&run.names, run.of, &run.mutants[..]);
     let t = tally(mutants);
     let mut md = String::new();
     let _ = writeln!(md, "# Mutation report: raft/ and kvraft/\n");
@@ -292,6 +314,25 @@ pub fn render(
         None => shards.len().to_string(),
     };
     let _ = writeln!(md, "Shards included: {ran} ({}).\n", shards.join(", "));
+    let stale = run.stale(current);
+    if stale.is_empty() {
+        let _ = writeln!(
+            md,
+            "Every shard ran on the sources of raft/ and kvraft/ fingerprinted `{current}`.\n"
+        );
+    } else {
+        let _ = writeln!(
+            md,
+            "**Stale:** the sources of raft/ and kvraft/ are now fingerprinted `{current}`, but \
+             these shards ran on others, so their mutants (and where the shards split) may differ \
+             from today's: rerun them (`scripts/mutants --shard K/N`) before trusting the numbers.\n"
+        );
+        for (name, source) in stale {
+            let source = source.map_or("an unrecorded source".into(), |s| format!("`{s}`"));
+            let _ = writeln!(md, "- {name}: {source}");
+        }
+        let _ = writeln!(md);
+    }
     let _ = writeln!(md, "**{}.**\n", summary_line(&t));
     let _ = writeln!(md, "| fate | mutants |\n|---|---|");
     for (i, stage) in STAGES.iter().enumerate() {
@@ -344,13 +385,13 @@ pub fn render(
         .iter()
         .flat_map(|m| [m.key(), line_key_of(&m.name)])
         .collect();
-    let stale: Vec<&String> = allowed.keys().filter(|k| !seen.contains(*k)).collect();
-    if !stale.is_empty() && of.is_some_and(|n| shards.len() as u32 == n) {
+    let unmatched: Vec<&String> = allowed.keys().filter(|k| !seen.contains(*k)).collect();
+    if !unmatched.is_empty() && of.is_some_and(|n| shards.len() as u32 == n) {
         let _ = writeln!(
             md,
             "\n## Allow-list entries that match no mutant (remove them)\n"
         );
-        for k in stale {
+        for k in unmatched {
             let _ = writeln!(md, "- `{k}`");
         }
     }
@@ -481,10 +522,40 @@ mod tests {
                 fate: Fate::Survived { equivalent: None },
             },
         ];
-        let md = render(&["shard-1-of-2".into()], Some(2), &mutants, &allowed);
+        let run = Shards {
+            names: vec!["shard-1-of-2".into()],
+            sources: vec![Some("f00d".into())],
+            of: Some(2),
+            mutants,
+        };
+        let md = render(&run, "f00d", &allowed);
         assert!(md.contains("Shards included: 1 of 2"), "{md}");
+        assert!(md.contains("Every shard ran on"), "{md}");
         assert!(md.contains("- `b:2:2: y`"), "{md}");
         assert!(md.contains("- `a:1:1: x`: same value"), "{md}");
         assert!(md.contains("1 missed"), "{md}");
+    }
+
+    #[test]
+    fn shards_run_on_other_sources_are_named_stale() {
+        let run = Shards {
+            names: vec![
+                "shard-1-of-3".into(),
+                "shard-2-of-3".into(),
+                "shard-3-of-3".into(),
+            ],
+            sources: vec![Some("old".into()), None, Some("new".into())],
+            of: Some(3),
+            mutants: Vec::new(),
+        };
+        assert_eq!(
+            run.stale("new"),
+            [("shard-1-of-3", Some("old")), ("shard-2-of-3", None)]
+        );
+        let md = render(&run, "new", &BTreeMap::new());
+        assert!(md.contains("**Stale:**"), "{md}");
+        assert!(md.contains("- shard-1-of-3: `old`"), "{md}");
+        assert!(md.contains("- shard-2-of-3: an unrecorded source"), "{md}");
+        assert!(!md.contains("shard-3-of-3:"), "{md}");
     }
 }

@@ -126,8 +126,22 @@ impl Core {
         }
     }
 
-    /// A message to `peer` sent in `sent_term` got no reply (lost, or the peer is unreachable).
-    pub fn on_send_failed(&mut self, peer: usize, sent_term: u64) {
+    /// An AppendEntries to `peer`, sent in `sent_term` with `sent_entries` entries, got no reply
+    /// (lost, or the peer is unreachable). Entries it carried are no longer in flight, so the next
+    /// heartbeat resends them instead of waiting out the in-flight expiry; a lost heartbeat says
+    /// nothing of entries still in flight.
+    pub fn on_append_failed(&mut self, peer: usize, sent_term: u64, sent_entries: u64) {
+        if sent_entries > 0 {
+            self.clear_in_flight(peer, sent_term);
+        }
+    }
+
+    /// An InstallSnapshot to `peer` sent in `sent_term` got no reply: the next heartbeat resends it.
+    pub fn on_snapshot_failed(&mut self, peer: usize, sent_term: u64) {
+        self.clear_in_flight(peer, sent_term);
+    }
+
+    fn clear_in_flight(&mut self, peer: usize, sent_term: u64) {
         if self.hard.term == sent_term
             && let Role::Leader(progress) = &mut self.role
         {

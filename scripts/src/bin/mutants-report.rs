@@ -1,9 +1,10 @@
-//! `mutants-report SHARDS_DIR ALLOW_LIST OUT`
+//! `mutants-report SHARDS_DIR ALLOW_LIST OUT SOURCE`
 //!
 //! Merges the shards `scripts/mutants --shard K/N` wrote under SHARDS_DIR with the allow-list of
-//! equivalent mutants into the Markdown report OUT, and prints its one-line summary. `scripts/mutants
-//! --report` runs it with the project's paths. Exits 0 when no mutant was missed, 1 when some were,
-//! 2 on unreadable input.
+//! equivalent mutants into the Markdown report OUT, and prints its one-line summary; shards that
+//! ran on other sources than SOURCE (the fingerprint of raft/ and kvraft/ now) are named stale.
+//! `scripts/mutants --report` runs it with the project's paths. Exits 0 when no mutant was missed,
+//! 1 when some were, 2 on unreadable input.
 
 use clap::Parser;
 use raft_lab_scripts::{EXIT_USAGE, mutants_report, workspace};
@@ -22,6 +23,8 @@ struct Args {
     allow_list: PathBuf,
     /// Where to write the Markdown report.
     out: PathBuf,
+    /// The fingerprint of the raft/ and kvraft/ sources the report is for.
+    source: String,
 }
 
 fn main() -> ExitCode {
@@ -45,7 +48,7 @@ fn main() -> ExitCode {
     if shards.names.is_empty() {
         return fail("no shard has run yet: scripts/mutants --shard K/N runs one".into());
     }
-    let md = mutants_report::render(&shards.names, shards.of, &shards.mutants, &allowed);
+    let md = mutants_report::render(&shards, &args.source, &allowed);
     let out = workspace::user_path(&args.out);
     if let Err(e) = std::fs::write(&out, md) {
         return fail(format!("cannot write {}: {e}", out.display()));
@@ -53,6 +56,9 @@ fn main() -> ExitCode {
     let tally = mutants_report::tally(&shards.mutants);
     println!("{}", mutants_report::summary_line(&tally));
     println!("mutants-report: wrote {}", out.display());
+    for (name, _) in shards.stale(&args.source) {
+        println!("mutants-report: {name} ran on other sources than today's: rerun it");
+    }
     if tally.missed > 0 {
         ExitCode::FAILURE
     } else {

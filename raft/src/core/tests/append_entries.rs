@@ -108,3 +108,20 @@ fn commit_index_is_min_of_leader_commit_and_index_of_last_new_entry() {
     core.handle_append_entries(ms(4), append_args(3, (5, 3), &[], 1));
     assert_eq!(core.commit_index(), 4, "commitIndex never decreases");
 }
+
+/// Rule 5 moves commitIndex only forward, and the applier is woken only when it moves: a message
+/// whose leaderCommit is ahead but vouches for nothing new changes nothing.
+#[test]
+fn the_applier_is_woken_only_when_commit_index_advances() {
+    let mut core = follower(1, 3, 2, &[1, 1, 2, 2]);
+    core.take_effects();
+    core.handle_append_entries(ms(1), append_args(3, (2, 1), &[], 4));
+    assert_eq!(core.commit_index(), 2);
+    assert!(wakes_applier(&core.take_effects()));
+    core.handle_append_entries(ms(2), append_args(3, (2, 1), &[], 4));
+    assert_eq!(core.commit_index(), 2);
+    assert!(
+        !wakes_applier(&core.take_effects()),
+        "commitIndex did not move"
+    );
+}

@@ -1,7 +1,19 @@
 //! Figure 2, "Rules for Servers", leaders.
 
 use super::*;
-use crate::timing::HEARTBEAT;
+use crate::timing::{HEARTBEAT, IN_FLIGHT_EXPIRY};
+
+/// How many entries `core`, leading in term 2, sends peer 1 at `now`; `None` when it waits.
+fn entries_sent(core: &mut Core, now: Time) -> Option<usize> {
+    match core.next_message(1, 2, now) {
+        NextMessage::Send {
+            message: Outbound::Append(args),
+            ..
+        } => Some(args.entries.len()),
+        NextMessage::Wait { .. } => None,
+        other => panic!("expected AppendEntries or a wait, got {other:?}"),
+    }
+}
 
 /// Upon election: send initial empty AppendEntries RPCs (heartbeat) to each server.
 #[test]
@@ -38,6 +50,65 @@ fn repeat_heartbeats_during_idle_periods() {
         "the heartbeat does not resend"
     );
     assert_eq!(heartbeat.term, 2);
+}
+
+/// A lost AppendEntries that carried entries: the next heartbeat carries them again, rather than
+/// the follower waiting out the in-flight expiry. A loss reported from an older term is not this
+/// leader's and changes nothing.
+#[test]
+fn a_lost_append_with_entries_is_resent_at_the_next_heartbeat() {
+    let (mut core, t) = leader(0, 3, 2, &[1]);
+    core.start(vec![7]);
+    assert_eq!(entries_sent(&mut core, t), Some(1));
+    core.on_append_failed(1, 1, 1);
+    assert_eq!(
+        entries_sent(&mut core, t + ms(1)),
+        None,
+        "a stale term's loss: still in flight"
+    );
+    core.on_append_failed(1, 2, 1);
+    assert_eq!(entries_sent(&mut core, t + HEARTBEAT), Some(1));
+}
+
+/// A lost heartbeat says nothing of the entries in flight before it: they are not resent early.
+#[test]
+fn a_lost_heartbeat_leaves_entries_in_flight() {
+    let (mut core, t) = leader(0, 3, 2, &[1]);
+    core.start(vec![7]);
+    assert_eq!(entries_sent(&mut core, t), Some(1));
+    assert_eq!(entries_sent(&mut core, t + HEARTBEAT), Some(0));
+    core.on_append_failed(1, 2, 0);
+    assert_eq!(entries_sent(&mut core, t + HEARTBEAT + ms(1)), None);
+}
+
+/// Entries neither answered nor known lost are resent as soon as the in-flight expiry has passed.
+#[test]
+fn unanswered_entries_are_resent_when_the_in_flight_expiry_ends() {
+    let (mut core, t) = leader(0, 3, 2, &[1]);
+    core.start(vec![7]);
+    assert_eq!(entries_sent(&mut core, t), Some(1));
+    assert_eq!(entries_sent(&mut core, t + HEARTBEAT), Some(0));
+    assert_eq!(entries_sent(&mut core, t + IN_FLIGHT_EXPIRY), Some(1));
+}
+
+/// A reply to entries ends their flight: entries started meanwhile go at once. A reply to a heartbeat
+/// says nothing of entries sent before it: they stay in flight.
+#[test]
+fn only_a_reply_to_entries_ends_their_flight() {
+    let (mut core, t) = leader(0, 3, 2, &[1]);
+    core.start(vec![7]);
+    assert_eq!(entries_sent(&mut core, t), Some(1));
+    assert_eq!(entries_sent(&mut core, t + HEARTBEAT), Some(0));
+    core.on_append_reply(1, 2, 1, 0, success(2));
+    let after_heartbeat_reply = t + HEARTBEAT + ms(1);
+    assert_eq!(entries_sent(&mut core, after_heartbeat_reply), None);
+    core.start(vec![8]);
+    core.on_append_reply(1, 2, 1, 1, success(2));
+    assert_eq!(
+        entries_sent(&mut core, after_heartbeat_reply + ms(1)),
+        Some(1),
+        "entry 3 goes as soon as entry 2 is acknowledged"
+    );
 }
 
 /// If command received from client: append entry to local log.
@@ -169,6 +240,11 @@ fn the_leader_commits_an_entry_once_a_majority_holds_it() {
         append_to(&mut core, 2, ms(10_000)).leader_commit,
         1,
         "followers learn it"
+    );
+    core.on_append_reply(4, 2, 0, 1, success(2));
+    assert!(
+        !wakes_applier(&core.take_effects()),
+        "a third replica commits nothing new"
     );
 }
 

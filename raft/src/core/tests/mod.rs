@@ -10,6 +10,7 @@ mod leaders;
 mod persistence;
 mod request_vote;
 mod snapshots;
+mod trace;
 
 use super::{Core, Delivery, Effect, NextMessage, Outbound, Role};
 use crate::log::{Entry, Log};

@@ -2,6 +2,7 @@
 //! the log's index translation at the snapshot boundary, and the service's own snapshots.
 
 use super::*;
+use crate::timing::HEARTBEAT;
 
 fn install(term: u64, index: u64, index_term: u64) -> InstallSnapshotArgs {
     InstallSnapshotArgs {
@@ -104,6 +105,22 @@ fn append_entries_translates_indexes_at_the_snapshot_boundary() {
     assert_eq!(core.log().last_index(), 8);
 }
 
+/// When the skipped entries end at the snapshot, the consistency check at the boundary uses the
+/// term of the last skipped entry (the snapshot's own), not of the first entry kept.
+#[test]
+fn append_entries_across_the_snapshot_checks_the_term_at_the_boundary() {
+    let mut core = compacted(1, 3, &[1, 1, 2, 2, 2, 3, 3], 5);
+    let sent = [(2, 1), (3, 2), (4, 2), (5, 2), (6, 3), (7, 3), (8, 3)];
+    let across = append_args(3, (1, 1), &sent, 0);
+    let reply = core.handle_append_entries(ms(1), across);
+    assert!(reply.success, "{reply:?}");
+    assert_eq!(core.log().last_index(), 8);
+    let ending_at_the_snapshot = append_args(3, (1, 1), &sent[..4], 0);
+    let reply = core.handle_append_entries(ms(2), ending_at_the_snapshot);
+    assert!(reply.success, "{reply:?}");
+    assert_eq!(core.log().last_index(), 8, "nothing new, nothing lost");
+}
+
 /// A leader whose nextIndex for a follower is at or below its snapshot sends the snapshot.
 #[test]
 fn next_index_at_or_below_the_snapshot_sends_install_snapshot() {
@@ -152,6 +169,37 @@ fn next_index_at_or_below_the_snapshot_sends_install_snapshot() {
             (5, 2, 1)
         );
     }
+}
+
+/// A lost InstallSnapshot is no longer in flight: the next message resends it. While one is in
+/// flight, heartbeats carry no second copy.
+#[test]
+fn a_lost_install_snapshot_is_resent_at_the_next_heartbeat() {
+    let mut core = compacted(0, 2, &[1, 1, 2, 2, 2, 2], 5);
+    let at = time_out(&mut core);
+    for peer in [1, 2] {
+        let reply = RequestVoteReply {
+            term: 3,
+            granted: true,
+        };
+        core.on_vote_reply(peer, 3, reply);
+    }
+    core.on_append_reply(1, 3, 6, 0, rejection(3, Conflict::TooShort { next: 2 }));
+    let is_snapshot = |m: &NextMessage| {
+        matches!(
+            m,
+            NextMessage::Send {
+                message: Outbound::Snapshot { .. },
+                ..
+            }
+        )
+    };
+    assert!(is_snapshot(&core.next_message(1, 3, at)));
+    let heartbeat = append_to(&mut core, 1, at + HEARTBEAT);
+    assert!(heartbeat.entries.is_empty(), "the snapshot is in flight");
+    core.on_snapshot_failed(1, 3);
+    let resent = core.next_message(1, 3, at + HEARTBEAT + ms(1));
+    assert!(is_snapshot(&resent), "{resent:?}");
 }
 
 /// The service's snapshot compacts only what is committed, and only forward.
