@@ -167,8 +167,8 @@ pub fn shard_fates(
 pub struct Shards {
     /// The shards' directory names (`shard-K-of-N`).
     pub names: Vec<String>,
-    /// Per shard (same order as `names`), the fingerprint of the raft/ and kvraft/ sources it ran
-    /// on (its `source` file), if it recorded one.
+    /// Per shard (same order as `names`), the fingerprint of the list of mutants it was cut from
+    /// (its `source` file), if it recorded one.
     pub sources: Vec<Option<String>>,
     /// N: how many shards a complete run has.
     pub of: Option<u32>,
@@ -176,8 +176,8 @@ pub struct Shards {
 }
 
 impl Shards {
-    /// The shards that ran on other sources than `current` (or recorded none), with what they
-    /// ran on.
+    /// The shards cut from another list of mutants than `current` (or that recorded none), with
+    /// the list they were cut from.
     pub fn stale(&self, current: &str) -> Vec<(&str, Option<&str>)> {
         let runs = self.names.iter().zip(&self.sources);
         runs.filter(|(_, source)| source.as_deref() != Some(current))
@@ -296,7 +296,7 @@ pub fn summary_line(t: &Tally) -> String {
     )
 }
 
-/// The report page, for the raft/ and kvraft/ sources fingerprinted `current`.
+/// The report page, for today's list of mutants, fingerprinted `current`.
 pub fn render(run: &Shards, current: &str, allowed: &BTreeMap<String, String>) -> String {
     let (shards, of, mutants) = (&run.names, run.of, &run.mutants[..]);
     let t = tally(mutants);
@@ -318,17 +318,17 @@ pub fn render(run: &Shards, current: &str, allowed: &BTreeMap<String, String>) -
     if stale.is_empty() {
         let _ = writeln!(
             md,
-            "Every shard ran on the sources of raft/ and kvraft/ fingerprinted `{current}`.\n"
+            "Every shard was cut from today's list of mutants (fingerprint `{current}`).\n"
         );
     } else {
         let _ = writeln!(
             md,
-            "**Stale:** the sources of raft/ and kvraft/ are now fingerprinted `{current}`, but \
-             these shards ran on others, so their mutants (and where the shards split) may differ \
-             from today's: rerun them (`scripts/mutants --shard K/N`) before trusting the numbers.\n"
+            "**Stale:** today's list of mutants (fingerprint `{current}`) is not the one these \
+             shards were cut from, so their mutants, and where the shards split, may differ from \
+             today's: rerun them (`scripts/mutants --shard K/N`) before trusting the numbers.\n"
         );
         for (name, source) in stale {
-            let source = source.map_or("an unrecorded source".into(), |s| format!("`{s}`"));
+            let source = source.map_or("an unrecorded list".into(), |s| format!("`{s}`"));
             let _ = writeln!(md, "- {name}: {source}");
         }
         let _ = writeln!(md);
@@ -530,14 +530,14 @@ mod tests {
         };
         let md = render(&run, "f00d", &allowed);
         assert!(md.contains("Shards included: 1 of 2"), "{md}");
-        assert!(md.contains("Every shard ran on"), "{md}");
+        assert!(md.contains("Every shard was cut from today's list"), "{md}");
         assert!(md.contains("- `b:2:2: y`"), "{md}");
         assert!(md.contains("- `a:1:1: x`: same value"), "{md}");
         assert!(md.contains("1 missed"), "{md}");
     }
 
     #[test]
-    fn shards_run_on_other_sources_are_named_stale() {
+    fn shards_cut_from_another_list_are_named_stale() {
         let run = Shards {
             names: vec![
                 "shard-1-of-3".into(),
@@ -555,7 +555,7 @@ mod tests {
         let md = render(&run, "new", &BTreeMap::new());
         assert!(md.contains("**Stale:**"), "{md}");
         assert!(md.contains("- shard-1-of-3: `old`"), "{md}");
-        assert!(md.contains("- shard-2-of-3: an unrecorded source"), "{md}");
+        assert!(md.contains("- shard-2-of-3: an unrecorded list"), "{md}");
         assert!(!md.contains("shard-3-of-3:"), "{md}");
     }
 }

@@ -8,6 +8,7 @@ use crate::diagnosis::unanswered_note;
 use crate::edition::Edition;
 use crate::fresh;
 use crate::raft_applier::{self, ApplyLog, SharedApplyLog};
+use crate::time_limit;
 use futures::channel::mpsc;
 use labrpc::{Network, Server};
 use madsim::runtime::NodeHandle;
@@ -22,8 +23,6 @@ use std::time::Duration;
 pub const ELECTION_TIMEOUT: Duration = Duration::from_millis(1000);
 /// 2D: the persisted Raft state must stay below this many bytes.
 pub const MAX_LOG_SIZE: usize = 2000;
-/// Each test must finish within this much virtual time after the config is made.
-pub const TEST_TIME_LIMIT: Duration = Duration::from_secs(120);
 
 /// The name of peer i's labrpc server and madsim node.
 pub fn server_name(i: usize) -> String {
@@ -575,13 +574,9 @@ impl<R: Raft> Config<R> {
     }
 
     fn check_timeout(&self) {
-        let elapsed = sim::node::now() - self.inner.created;
-        assert!(
-            elapsed <= TEST_TIME_LIMIT,
-            "test took longer than {} seconds of virtual time ({:.1} s)",
-            TEST_TIME_LIMIT.as_secs(),
-            elapsed.as_secs_f64()
-        );
+        if let Some(message) = time_limit::overrun(self.inner.created) {
+            self.fail(&message);
+        }
     }
 
     /// RPCs served by peer i's current server object (resets when it restarts).
@@ -643,18 +638,14 @@ impl<R: Raft> Config<R> {
     }
 }
 
-/// Fails the run if the test is still going 120 s (virtual) after make_config. The task dies with the
-/// simulation when the test body returns.
+/// Fails the run if the test is still going at the lab's limit after make_config. The task dies
+/// with the simulation when the test body returns.
 fn spawn_watchdog(finished: Arc<AtomicBool>) {
-    madsim::task::spawn(async move {
-        sleep(TEST_TIME_LIMIT).await;
+    time_limit::watch(move |message| {
         if !finished.load(Ordering::SeqCst) {
             // Traced first, so the failure report's virtual time is the limit itself.
             tracing::error!(topic = "test", "test time limit exceeded");
-            panic!(
-                "test took longer than {} seconds of virtual time",
-                TEST_TIME_LIMIT.as_secs()
-            );
+            panic!("{message}");
         }
     });
 }

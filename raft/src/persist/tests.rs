@@ -1,6 +1,7 @@
 use super::pieces::CHUNK;
 use super::*;
 use crate::log::Entry;
+use bytes::Bytes;
 
 fn encode(state: &mut HardState) -> Vec<u8> {
     StateEncoder::default().encode(state).concat()
@@ -181,4 +182,51 @@ fn small_entries_make_few_pieces() {
         pieces <= full + 2 * 17,
         "{pieces} pieces for {full} full chunks: small pieces are not merging"
     );
+}
+
+/// Whether `chunk`'s bytes lie inside one of `earlier`'s: kept, not encoded again.
+fn shares_memory(chunk: &Bytes, earlier: &[Bytes]) -> bool {
+    let range = |b: &Bytes| b.as_ptr() as usize..b.as_ptr() as usize + b.len();
+    let (start, end) = (range(chunk).start, range(chunk).end);
+    earlier
+        .iter()
+        .any(|e| range(e).contains(&start) && end <= range(e).end)
+}
+
+/// The point of keeping encodings: a save after nothing changed, or after a compaction, encodes no
+/// entry again (the entries' chunks are the earlier save's memory).
+#[test]
+fn an_unchanged_or_compacted_log_is_not_encoded_again() {
+    let mut s = HardState::default();
+    for i in 0..300u64 {
+        s.log.append(entry(1, vec![i as u8; 1000]));
+    }
+    s.term = 1;
+    let mut e = StateEncoder::default();
+    let first = e.encode(&mut s);
+    let kept = |chunks: &[Bytes]| chunks[1..].iter().all(|c| shares_memory(c, &first[1..]));
+    assert!(
+        kept(&e.encode(&mut s)),
+        "nothing changed, yet entries were encoded again"
+    );
+    s.log.compact_to(70);
+    let compacted = e.encode(&mut s);
+    assert_eq!(compacted.concat(), bincode::serialize(&s).unwrap());
+    assert!(
+        kept(&compacted),
+        "a compaction made entries be encoded again"
+    );
+}
+
+/// An encoder handed a log whose snapshot is behind the one it kept encodings after (a state it
+/// did not save) starts afresh and still writes exactly that state.
+#[test]
+fn an_older_snapshot_makes_the_encoder_start_afresh() {
+    let mut e = StateEncoder::default();
+    let mut later = state_with_terms(&[1, 1, 2, 2, 3, 3]);
+    later.log.compact_to(4);
+    check(&mut e, &mut later);
+    let mut earlier = state_with_terms(&[1, 1, 2, 2, 3, 3]);
+    earlier.log.compact_to(2);
+    check(&mut e, &mut earlier);
 }

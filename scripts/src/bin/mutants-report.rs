@@ -1,8 +1,8 @@
 //! `mutants-report SHARDS_DIR ALLOW_LIST OUT SOURCE`
 //!
 //! Merges the shards `scripts/mutants --shard K/N` wrote under SHARDS_DIR with the allow-list of
-//! equivalent mutants into the Markdown report OUT, and prints its one-line summary; shards that
-//! ran on other sources than SOURCE (the fingerprint of raft/ and kvraft/ now) are named stale.
+//! equivalent mutants into the Markdown report OUT, and prints its one-line summary; shards cut
+//! from another list of mutants than SOURCE (the fingerprint of today's list) are named stale.
 //! `scripts/mutants --report` runs it with the project's paths. Exits 0 when no mutant was missed,
 //! 1 when some were, 2 on unreadable input.
 
@@ -23,7 +23,7 @@ struct Args {
     allow_list: PathBuf,
     /// Where to write the Markdown report.
     out: PathBuf,
-    /// The fingerprint of the raft/ and kvraft/ sources the report is for.
+    /// The fingerprint of today's list of mutants (`scripts/mutants` computes it).
     source: String,
 }
 
@@ -57,7 +57,7 @@ fn main() -> ExitCode {
     println!("{}", mutants_report::summary_line(&tally));
     println!("mutants-report: wrote {}", out.display());
     for (name, _) in shards.stale(&args.source) {
-        println!("mutants-report: {name} ran on other sources than today's: rerun it");
+        println!("mutants-report: {name} was cut from another list of mutants: rerun it");
     }
     if tally.missed > 0 {
         ExitCode::FAILURE

@@ -15,6 +15,14 @@ fn entries_sent(core: &mut Core, now: Time) -> Option<usize> {
     }
 }
 
+/// A leader of term 2 that has just sent peer 1 its one new entry; returns it with that time.
+fn entry_in_flight() -> (Core, Time) {
+    let (mut core, t) = leader(0, 3, 2, &[1]);
+    core.start(vec![7]);
+    assert_eq!(entries_sent(&mut core, t), Some(1));
+    (core, t)
+}
+
 /// Upon election: send initial empty AppendEntries RPCs (heartbeat) to each server.
 #[test]
 fn upon_election_send_empty_append_entries_to_each_server() {
@@ -57,9 +65,7 @@ fn repeat_heartbeats_during_idle_periods() {
 /// leader's and changes nothing.
 #[test]
 fn a_lost_append_with_entries_is_resent_at_the_next_heartbeat() {
-    let (mut core, t) = leader(0, 3, 2, &[1]);
-    core.start(vec![7]);
-    assert_eq!(entries_sent(&mut core, t), Some(1));
+    let (mut core, t) = entry_in_flight();
     core.on_append_failed(1, 1, 1);
     assert_eq!(
         entries_sent(&mut core, t + ms(1)),
@@ -73,9 +79,7 @@ fn a_lost_append_with_entries_is_resent_at_the_next_heartbeat() {
 /// A lost heartbeat says nothing of the entries in flight before it: they are not resent early.
 #[test]
 fn a_lost_heartbeat_leaves_entries_in_flight() {
-    let (mut core, t) = leader(0, 3, 2, &[1]);
-    core.start(vec![7]);
-    assert_eq!(entries_sent(&mut core, t), Some(1));
+    let (mut core, t) = entry_in_flight();
     assert_eq!(entries_sent(&mut core, t + HEARTBEAT), Some(0));
     core.on_append_failed(1, 2, 0);
     assert_eq!(entries_sent(&mut core, t + HEARTBEAT + ms(1)), None);
@@ -84,9 +88,7 @@ fn a_lost_heartbeat_leaves_entries_in_flight() {
 /// Entries neither answered nor known lost are resent as soon as the in-flight expiry has passed.
 #[test]
 fn unanswered_entries_are_resent_when_the_in_flight_expiry_ends() {
-    let (mut core, t) = leader(0, 3, 2, &[1]);
-    core.start(vec![7]);
-    assert_eq!(entries_sent(&mut core, t), Some(1));
+    let (mut core, t) = entry_in_flight();
     assert_eq!(entries_sent(&mut core, t + HEARTBEAT), Some(0));
     assert_eq!(entries_sent(&mut core, t + IN_FLIGHT_EXPIRY), Some(1));
 }
@@ -95,9 +97,7 @@ fn unanswered_entries_are_resent_when_the_in_flight_expiry_ends() {
 /// says nothing of entries sent before it: they stay in flight.
 #[test]
 fn only_a_reply_to_entries_ends_their_flight() {
-    let (mut core, t) = leader(0, 3, 2, &[1]);
-    core.start(vec![7]);
-    assert_eq!(entries_sent(&mut core, t), Some(1));
+    let (mut core, t) = entry_in_flight();
     assert_eq!(entries_sent(&mut core, t + HEARTBEAT), Some(0));
     core.on_append_reply(1, 2, 1, 0, success(2));
     let after_heartbeat_reply = t + HEARTBEAT + ms(1);
