@@ -182,6 +182,28 @@ fn small_entries_make_few_pieces() {
         pieces <= full + 2 * 17,
         "{pieces} pieces for {full} full chunks: small pieces are not merging"
     );
+    // What the pieces are for: a save of this 1.1 MB log clones a few dozen of them, not thousands.
+    assert!(
+        pieces <= 64,
+        "{pieces} pieces for {} bytes: the chunks stay too small",
+        e.kept().byte_len()
+    );
+}
+
+/// The merging holds whatever the entries' sizes: each piece at least twice the next, so even
+/// entries that shrink one by one (none twice the next) end up in few pieces.
+#[test]
+fn shrinking_entries_make_few_pieces() {
+    let mut s = HardState::default();
+    let mut e = StateEncoder::default();
+    for size in (100..600).rev().step_by(2) {
+        s.log.append(entry(1, vec![7; size]));
+    }
+    s.term = 1;
+    check(&mut e, &mut s);
+    let pieces = e.kept().piece_count();
+    // 250 entries, 87,000 bytes: 6 pieces here; one per entry if shrinking stopped the merging.
+    assert!(pieces <= 20, "{pieces} pieces for 250 shrinking entries");
 }
 
 /// Whether `chunk`'s bytes lie inside one of `earlier`'s: kept, not encoded again.
