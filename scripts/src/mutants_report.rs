@@ -349,7 +349,7 @@ pub fn render(run: &Shards, current: &str, allowed: &BTreeMap<String, String>) -
         .filter(|m| m.fate == Fate::Survived { equivalent: None })
         .collect();
     if missed.is_empty() {
-        let _ = writeln!(md, "None.\n");
+        let _ = writeln!(md, "None.");
     }
     for m in missed {
         let _ = writeln!(md, "- `{}`", m.name);
