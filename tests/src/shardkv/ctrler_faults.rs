@@ -7,6 +7,7 @@ use crate::workload::{Stop, TestClerk, Tester};
 use madsim::rand::Rng;
 use madsim::time::sleep;
 use shardapi::{Gid, ShardCtrler};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -45,10 +46,20 @@ impl<K: ShardKvImpl> ShardKvTest<K> {
         let num = self.query(&self.shard_ctrler()).await.num;
 
         let doing = Arc::new(Mutex::new(Doing::Nothing));
+        // Set once the recovery is checked: the old controller then starts no new change. (The
+        // course's loop runs on until its client is deleted, after the reads; a join it starts
+        // meanwhile can claim the next round's change number, so that round's recovery finishes
+        // this controller's change instead of its own and fails. Its superseded change in flight
+        // still comes back, which is what the reconnection tests.)
+        let retired = Arc::new(AtomicBool::new(false));
         {
             let (ts, doing, sck) = (self.clone(), doing.clone(), Arc::new(sck));
+            let retired = retired.clone();
             madsim::task::spawn(async move {
                 loop {
+                    if retired.load(Ordering::SeqCst) {
+                        return;
+                    }
                     let ngid = ts.new_gid();
                     *lock(&doing) = Doing::Joining(ngid);
                     if !ts.join_groups(&sck, &[ngid], Bound::Unbounded).await {
@@ -81,6 +92,7 @@ impl<K: ShardKvImpl> ShardKvTest<K> {
                 cfg.num
             ));
         }
+        retired.store(true, Ordering::SeqCst);
         let doing = *lock(&doing);
         tracing::info!(topic = "test", ?doing, num = cfg.num, "recovered");
         match doing {
