@@ -209,10 +209,11 @@ fn shrinking_entries_make_few_pieces() {
 /// Whether `chunk`'s bytes lie inside one of `earlier`'s: kept, not encoded again.
 fn shares_memory(chunk: &Bytes, earlier: &[Bytes]) -> bool {
     let range = |b: &Bytes| b.as_ptr() as usize..b.as_ptr() as usize + b.len();
-    let (start, end) = (range(chunk).start, range(chunk).end);
-    earlier
-        .iter()
-        .any(|e| range(e).contains(&start) && end <= range(e).end)
+    let inner = range(chunk);
+    earlier.iter().any(|e| {
+        let outer = range(e);
+        outer.contains(&inner.start) && inner.end <= outer.end
+    })
 }
 
 /// The point of keeping encodings: a save after nothing changed, or after a compaction, encodes no

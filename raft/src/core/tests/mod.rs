@@ -73,7 +73,14 @@ pub fn time_out(core: &mut Core) -> Time {
 /// log's terms): it timed out in `term - 1` and won the votes of the peers after it. Its effects so
 /// far are discarded; returns it with the time it became leader.
 pub fn leader(me: usize, peers: usize, term: u64, log_terms: &[u64]) -> (Core, Time) {
-    let mut core = follower(me, peers, term - 1, log_terms);
+    elected(follower(me, peers, term - 1, log_terms), me, peers)
+}
+
+/// `core` (peer `me` of `peers`, a follower) as the leader of the next term: it timed out and won
+/// the votes of the peers after it. Its effects so far are discarded; returns it with the time it
+/// became leader.
+pub fn elected(mut core: Core, me: usize, peers: usize) -> (Core, Time) {
+    let term = core.term() + 1;
     let at = time_out(&mut core);
     for k in 1..peers {
         let voter = (me + k) % peers;

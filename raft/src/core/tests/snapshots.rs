@@ -27,6 +27,12 @@ fn compacted(me: usize, term: u64, log_terms: &[u64], snapshot_at: u64) -> Core 
     Core::new(me, 3, stored, 5, ms(0))
 }
 
+/// Peer 0 of 3, its log compacted through index 5 (of term 2) with entry 6 after it, as the
+/// leader of term 3; returns it with the time it became leader.
+fn compacted_leader() -> (Core, Time) {
+    elected(compacted(0, 2, &[1, 1, 2, 2, 2, 2], 5), 0, 3)
+}
+
 /// Install a snapshot only when it is newer than what the peer has committed (so also applied);
 /// an older one must not roll the peer's state back.
 #[test]
@@ -125,18 +131,7 @@ fn append_entries_across_the_snapshot_checks_the_term_at_the_boundary() {
 #[test]
 fn next_index_at_or_below_the_snapshot_sends_install_snapshot() {
     for next in [2, 5] {
-        let mut core = compacted(0, 2, &[1, 1, 2, 2, 2, 2], 5);
-        let at = time_out(&mut core);
-        for peer in [1, 2] {
-            core.on_vote_reply(
-                peer,
-                3,
-                RequestVoteReply {
-                    term: 3,
-                    granted: true,
-                },
-            );
-        }
+        let (mut core, at) = compacted_leader();
         core.on_append_reply(1, 3, 6, 0, rejection(3, Conflict::TooShort { next }));
         match core.next_message(1, 3, at) {
             NextMessage::Send {
@@ -175,15 +170,7 @@ fn next_index_at_or_below_the_snapshot_sends_install_snapshot() {
 /// flight, heartbeats carry no second copy.
 #[test]
 fn a_lost_install_snapshot_is_resent_at_the_next_heartbeat() {
-    let mut core = compacted(0, 2, &[1, 1, 2, 2, 2, 2], 5);
-    let at = time_out(&mut core);
-    for peer in [1, 2] {
-        let reply = RequestVoteReply {
-            term: 3,
-            granted: true,
-        };
-        core.on_vote_reply(peer, 3, reply);
-    }
+    let (mut core, at) = compacted_leader();
     core.on_append_reply(1, 3, 6, 0, rejection(3, Conflict::TooShort { next: 2 }));
     let is_snapshot = |m: &NextMessage| {
         matches!(
