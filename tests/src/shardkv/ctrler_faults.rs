@@ -7,7 +7,6 @@ use crate::workload::{Stop, TestClerk, Tester};
 use madsim::rand::Rng;
 use madsim::time::sleep;
 use shardapi::{Gid, ShardCtrler};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -51,15 +50,12 @@ impl<K: ShardKvImpl> ShardKvTest<K> {
         // meanwhile can claim the next round's change number, so that round's recovery finishes
         // this controller's change instead of its own and fails. Its superseded change in flight
         // still comes back, which is what the reconnection tests.)
-        let retired = Arc::new(AtomicBool::new(false));
+        let retired = Stop::new();
         {
             let (ts, doing, sck) = (self.clone(), doing.clone(), Arc::new(sck));
             let retired = retired.clone();
             madsim::task::spawn(async move {
-                loop {
-                    if retired.load(Ordering::SeqCst) {
-                        return;
-                    }
+                while !retired.is_set() {
                     let ngid = ts.new_gid();
                     *lock(&doing) = Doing::Joining(ngid);
                     if !ts.join_groups(&sck, &[ngid], Bound::Unbounded).await {
@@ -92,7 +88,7 @@ impl<K: ShardKvImpl> ShardKvTest<K> {
                 cfg.num
             ));
         }
-        retired.store(true, Ordering::SeqCst);
+        retired.set();
         let doing = *lock(&doing);
         tracing::info!(topic = "test", ?doing, num = cfg.num, "recovered");
         match doing {
